@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Regenerate the byte-level samples from their readable UTF-8 sources in src/.
+"""Regenerate the byte-level samples in ../samples from their readable UTF-8 sources in src/.
 
-    python3 samples/make_encoded.py        # from the repo root, or from samples/
+    python3 samples-src/make_encoded.py
+
+The sources and the gold (gold.jsonl, in the format of the shared pages-dev gold) live here,
+outside samples/, so that ingesting samples/ reads each sample exactly once.
 
 Each source in src/NAME.utf8.txt is plain UTF-8 with LF line endings. This script writes the
 sample with the encoding, line endings, BOM or compression that the sample is there to show.
@@ -15,6 +18,7 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(os.path.dirname(HERE), 'samples')
 
 # (source in src/, output, encoding, options)
 JOBS = [
@@ -59,7 +63,7 @@ def main():
             print(f'{src}: {encoding} cannot encode {bad!r} at {e.start}', file=sys.stderr)
             ok = False
             continue
-        with open(os.path.join(HERE, out), 'wb') as f:
+        with open(os.path.join(OUT, out), 'wb') as f:
             f.write(data)
         extra = ', '.join(k for k in opts) or 'plain'
         print(f'{out:24} {encoding:8} {extra:6} {len(data):6} bytes')
