@@ -63,7 +63,7 @@ fn record(mut map: Map<String, Value>, warnings: &mut Vec<String>, line: usize) 
     let raw_date = take(&["date", "pub_date", "published"]);
     let agency = take(&["source", "outlet"]);
     let url = take(&["url"]);
-    let lang = take(&["lang", "language"]).unwrap_or_default();
+    let (lang, script) = language_tag(&take(&["lang", "language"]).unwrap_or_default());
     let date = raw_date.as_deref().and_then(describe::normalize_date);
     if let (Some(raw), None) = (&raw_date, &date) {
         warnings.push(format!("line {line}: date {raw:?} not understood"));
@@ -76,6 +76,7 @@ fn record(mut map: Map<String, Value>, warnings: &mut Vec<String>, line: usize) 
         agency,
         url,
         lang,
+        script,
         extra: map,
         ..Article::default()
     };
@@ -83,6 +84,21 @@ fn record(mut map: Map<String, Value>, warnings: &mut Vec<String>, line: usize) 
         a.warnings.push("record has no text".into());
     }
     a
+}
+
+/// Splits a BCP 47 tag (`zh-Hant`, `zh-TW`, `en-US`, `zh`) into baoku's language and script;
+/// parts the tag does not say stay empty for `describe` to fill in.
+fn language_tag(tag: &str) -> (String, String) {
+    let mut parts = tag.split(['-', '_']);
+    let lang = parts.next().unwrap_or("").to_ascii_lowercase();
+    let script = parts
+        .find_map(|p| match p.to_ascii_lowercase().as_str() {
+            "hant" | "tw" | "hk" | "mo" => Some("Hant"),
+            "hans" | "cn" | "sg" => Some("Hans"),
+            _ => None,
+        })
+        .unwrap_or("");
+    (lang, script.to_string())
 }
 
 #[cfg(test)]
@@ -112,6 +128,9 @@ mod tests {
         assert_eq!(b.headline, "Title");
         assert_eq!(b.date.as_deref(), Some("2024-03-21"));
         assert_eq!(b.lang, "en");
+        assert_eq!(language_tag("zh-Hant"), ("zh".into(), "Hant".into()));
+        assert_eq!(language_tag("zh_TW"), ("zh".into(), "Hant".into()));
+        assert_eq!(language_tag(""), (String::new(), String::new()));
         assert_eq!(&text[b.spans[0].span.start..b.spans[0].span.end].trim_end(), &text.lines().nth(2).unwrap());
     }
 }

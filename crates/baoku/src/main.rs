@@ -1,1 +1,28 @@
-fn main(){}
+//! `baoku`: turn raw Chinese news dumps into a clean, linked, searchable archive.
+
+mod cli;
+mod ingest;
+mod output;
+
+use clap::Parser;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("error: {e}");
+        for cause in e.chain().skip(1) {
+            eprintln!("  caused by: {cause}");
+        }
+        std::process::exit(2);
+    }
+}
+
+fn run(cli: cli::Cli) -> anyhow::Result<()> {
+    let db = cli.db.clone();
+    match cli.command {
+        cli::Command::Ingest(args) => ingest::run(&db, &args),
+        cli::Command::Files { json } => output::files(&db, json),
+        cli::Command::Articles { json } => output::articles(&db, json),
+        cli::Command::Show { id, raw, json } => output::show(&db, id, raw, json),
+    }
+}

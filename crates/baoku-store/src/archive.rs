@@ -1,0 +1,452 @@
+//! The `Archive`: one data directory holding the SQLite store.
+//!
+//! Ingest writes a whole batch of files in one transaction: after a crash every file is
+//! either fully in (its row, raw bytes, articles, spans, furniture) or not in at all.
+
+use std::path::{Path, PathBuf};
+
+use baoku_text::decode::{decode, gunzip, Decoded};
+use baoku_text::stitch::stitch;
+use baoku_text::{Article, Furniture};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::prepare::Prepared;
+use crate::schema;
+
+/// File name of the SQLite database inside the data directory.
+pub const DB_FILE: &str = "baoku.sqlite";
+
+/// An open data directory.
+pub struct Archive {
+    conn: Connection,
+    dir: PathBuf,
+}
+
+/// Whether a file needs ingesting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileState {
+    /// Never seen at this path.
+    New,
+    /// Same path, same content: nothing to do.
+    Unchanged,
+    /// Same path, other content: its old articles are replaced.
+    Changed,
+}
+
+/// What ingest did with one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The path.
+    pub path: String,
+    /// `new`, `replaced`, `unchanged` or `failed`.
+    pub status: &'static str,
+    /// Articles whose spans touch this file.
+    pub articles: usize,
+    /// Warnings about the file and its pages.
+    pub warnings: Vec<String>,
+    /// Why the file gave nothing, when it gave nothing.
+    pub error: Option<String>,
+}
+
+/// A row of the `files` table.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileRow {
+    /// Store id.
+    pub id: i64,
+    /// Path as ingested.
+    pub path: String,
+    /// Size on disk.
+    pub bytes: i64,
+    /// blake3 of the bytes on disk.
+    pub hash: String,
+    /// `text`, `html`, `jsonl`, `binary` or `unreadable`.
+    pub kind: String,
+    /// Whether the file was gzip.
+    pub gzip: bool,
+    /// Detected encoding.
+    pub encoding: Option<String>,
+    /// Undecodable bytes.
+    pub bad_bytes: i64,
+    /// Articles drawn from it.
+    pub articles: i64,
+    /// Warnings.
+    pub warnings: Vec<String>,
+    /// Error, when nothing could be read.
+    pub error: Option<String>,
+    /// When it was ingested (UTC, RFC 3339).
+    pub ingested_at: String,
+}
+
+/// Where an article came from: a file and a byte range of its (decompressed) raw bytes.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileSpan {
+    /// Store id of the file.
+    pub file_id: i64,
+    /// The file's path.
+    pub path: String,
+    /// First byte.
+    pub start: i64,
+    /// One past the last byte.
+    pub end: i64,
+}
+
+/// An article as stored, with its id and provenance.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredArticle {
+    /// Store id.
+    pub id: i64,
+    /// The record id in the source (JSONL `id`), if any.
+    pub source_id: Option<String>,
+    /// Files and byte spans it came from.
+    pub files: Vec<FileSpan>,
+    /// Main headline.
+    pub headline: String,
+    /// Other headline lines.
+    pub subheads: Vec<String>,
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Dateline place.
+    pub place: Option<String>,
+    /// Agency or outlet.
+    pub agency: Option<String>,
+    /// Reporters.
+    pub reporters: Vec<String>,
+    /// `zh` or `en`.
+    pub lang: String,
+    /// `Hans`, `Hant` or `Latn`.
+    pub script: String,
+    /// Page in the issue.
+    pub page: Option<i64>,
+    /// Source URL.
+    pub url: Option<String>,
+    /// Body text.
+    pub text: String,
+    /// What was unsure.
+    pub warnings: Vec<String>,
+    /// Uninterpreted JSONL fields.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Archive {
+    /// Opens (creating if needed) the data directory `dir`.
+    pub fn open(dir: &Path) -> Result<Archive> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+        let path = dir.join(DB_FILE);
+        let mut conn = Connection::open(&path)?;
+        // WAL: readers see the last committed batch while an ingest writes the next one.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        let ok: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if ok != "ok" {
+            return Err(Error::DataCorruption(format!("{}: {ok}", path.display())));
+        }
+        schema::migrate(&mut conn)?;
+        Ok(Archive { conn, dir: dir.to_path_buf() })
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether the file at `path` with content hash `hash` needs ingesting.
+    pub fn file_state(&self, path: &str, hash: &str) -> Result<FileState> {
+        let known: Option<(String, Option<String>)> = self
+            .conn
+            .query_row("SELECT hash, error FROM files WHERE path = ?1", [path], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(match known {
+            None => FileState::New,
+            // A file that failed before is tried again.
+            Some((h, None)) if h == hash => FileState::Unchanged,
+            Some(_) => FileState::Changed,
+        })
+    }
+
+    /// Records a file that could not be read at all (permissions, vanished, a loop).
+    pub fn record_unreadable(&mut self, path: &str, error: &str) -> Result<FileReport> {
+        let tx = self.conn.transaction()?;
+        delete_file(&tx, path)?;
+        tx.execute(
+            "INSERT INTO files (path, bytes, hash, kind, error, ingested_at) VALUES (?1, 0, '', 'unreadable', ?2, ?3)",
+            params![path, error, now()],
+        )?;
+        tx.commit()?;
+        Ok(FileReport { path: path.into(), status: "failed", articles: 0, warnings: vec![], error: Some(error.into()) })
+    }
+
+    /// Writes a batch of prepared files in one transaction. Text pages of the batch are
+    /// stitched together first, so continuations across files of one batch are joined.
+    pub fn ingest(&mut self, batch: &[Prepared]) -> Result<Vec<FileReport>> {
+        let articles = batch_articles(batch);
+        let tx = self.conn.transaction()?;
+        let mut file_ids = Vec::with_capacity(batch.len());
+        let mut reports = Vec::with_capacity(batch.len());
+        for p in batch {
+            let replaced = delete_file(&tx, &p.path)?;
+            file_ids.push(insert_file(&tx, p)?);
+            reports.push(FileReport {
+                path: p.path.clone(),
+                status: if p.error.is_some() { "failed" } else if replaced { "replaced" } else { "new" },
+                articles: 0,
+                warnings: p.warnings.clone(),
+                error: p.error.clone(),
+            });
+        }
+        {
+            let mut ins_article = tx.prepare_cached(
+                "INSERT INTO articles (source_id, headline, subheads, text, date, place, agency, reporters, lang, script, page, url, extra, warnings)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+            let mut ins_span =
+                tx.prepare_cached("INSERT INTO spans (article_id, seq, file_id, start, end) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for a in &articles {
+                ins_article.execute(params![
+                    a.source_id,
+                    a.headline,
+                    json(&a.subheads),
+                    a.text,
+                    a.date,
+                    a.place,
+                    a.agency,
+                    json(&a.reporters),
+                    a.lang,
+                    a.script,
+                    a.page,
+                    a.url,
+                    serde_json::Value::Object(a.extra.clone()).to_string(),
+                    json(&a.warnings),
+                ])?;
+                let id = tx.last_insert_rowid();
+                let mut touched = Vec::new();
+                for (seq, s) in a.spans.iter().enumerate() {
+                    let file = s.source;
+                    let d = batch[file].decoded.as_ref().expect("articles come from decoded files");
+                    let raw = d.raw_span(s.span);
+                    ins_span.execute(params![id, seq as i64, file_ids[file], raw.start as i64, raw.end as i64])?;
+                    if !touched.contains(&file) {
+                        touched.push(file);
+                    }
+                }
+                for f in touched {
+                    reports[f].articles += 1;
+                }
+            }
+            let mut ins_furn =
+                tx.prepare_cached("INSERT INTO furniture (file_id, kind, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for (i, p) in batch.iter().enumerate() {
+                let (Some(page), Some(d)) = (&p.page, &p.decoded) else { continue };
+                for f in &page.furniture {
+                    let raw = d.raw_span(f.span);
+                    ins_furn.execute(params![file_ids[i], furniture_kind(f), raw.start as i64, raw.end as i64, f.text])?;
+                }
+            }
+            let mut upd = tx.prepare_cached("UPDATE files SET articles = ?1 WHERE id = ?2")?;
+            for (i, r) in reports.iter().enumerate() {
+                upd.execute(params![r.articles as i64, file_ids[i]])?;
+            }
+        }
+        tx.commit()?;
+        Ok(reports)
+    }
+
+    /// Every file, in path order.
+    pub fn files(&self) -> Result<Vec<FileRow>> {
+        let mut st = self.conn.prepare(
+            "SELECT id, path, bytes, hash, kind, gzip, encoding, bad_bytes, articles, warnings, error, ingested_at
+             FROM files ORDER BY path",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(FileRow {
+                id: r.get(0)?,
+                path: r.get(1)?,
+                bytes: r.get(2)?,
+                hash: r.get(3)?,
+                kind: r.get(4)?,
+                gzip: r.get(5)?,
+                encoding: r.get(6)?,
+                bad_bytes: r.get(7)?,
+                articles: r.get(8)?,
+                warnings: from_json(r.get::<_, String>(9)?),
+                error: r.get(10)?,
+                ingested_at: r.get(11)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Number of articles in the store.
+    pub fn article_count(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?)
+    }
+
+    /// Calls `f` on every article in id order, streaming (memory does not grow with the archive).
+    pub fn for_each_article(&self, mut f: impl FnMut(StoredArticle) -> Result<()>) -> Result<()> {
+        let mut st = self.conn.prepare(&format!("{ARTICLE_SELECT} ORDER BY a.id"))?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let mut a = article_row(r)?;
+            a.files = self.spans(a.id)?;
+            f(a)?;
+        }
+        Ok(())
+    }
+
+    /// One article by id.
+    pub fn article(&self, id: i64) -> Result<StoredArticle> {
+        let mut a = self
+            .conn
+            .query_row(&format!("{ARTICLE_SELECT} WHERE a.id = ?1"), [id], article_row)
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("article {id}")))?;
+        a.files = self.spans(id)?;
+        Ok(a)
+    }
+
+    fn spans(&self, id: i64) -> Result<Vec<FileSpan>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT s.file_id, f.path, s.start, s.end FROM spans s JOIN files f ON f.id = s.file_id
+             WHERE s.article_id = ?1 ORDER BY s.seq",
+        )?;
+        let rows = st.query_map([id], |r| Ok(FileSpan { file_id: r.get(0)?, path: r.get(1)?, start: r.get(2)?, end: r.get(3)? }))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// The decoded raw text of a file as stored (gzip undone), with its decoder map.
+    pub fn source(&self, file_id: i64) -> Result<Decoded> {
+        let raw: Vec<u8> = self
+            .conn
+            .query_row("SELECT content FROM raw WHERE file_id = ?1", [file_id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("raw bytes of file {file_id}")))?;
+        let plain = gunzip(&raw).map_err(|e| Error::DataCorruption(format!("raw bytes of file {file_id}: {e}")))?;
+        Ok(decode(&plain))
+    }
+
+    /// The exact bytes of each span of an article, decoded: what the article was made from.
+    pub fn raw_spans(&self, id: i64) -> Result<Vec<(FileSpan, String)>> {
+        let a = self.article(id)?;
+        let mut out = Vec::new();
+        for s in a.files {
+            let raw: Vec<u8> = self.conn.query_row("SELECT content FROM raw WHERE file_id = ?1", [s.file_id], |r| r.get(0))?;
+            let plain = gunzip(&raw).map_err(|e| Error::DataCorruption(format!("{}: {e}", s.path)))?;
+            let (start, end) = (s.start as usize, s.end as usize);
+            let bytes = plain
+                .get(start..end)
+                .ok_or_else(|| Error::DataCorruption(format!("span {start}..{end} outside {}", s.path)))?;
+            out.push((s, decode(bytes).text));
+        }
+        Ok(out)
+    }
+}
+
+const ARTICLE_SELECT: &str = "SELECT a.id, a.source_id, a.headline, a.subheads, a.date, a.place, a.agency, a.reporters,
+    a.lang, a.script, a.page, a.url, a.text, a.warnings, a.extra FROM articles a";
+
+fn article_row(r: &rusqlite::Row) -> rusqlite::Result<StoredArticle> {
+    Ok(StoredArticle {
+        id: r.get(0)?,
+        source_id: r.get(1)?,
+        files: Vec::new(),
+        headline: r.get(2)?,
+        subheads: from_json(r.get::<_, String>(3)?),
+        date: r.get(4)?,
+        place: r.get(5)?,
+        agency: r.get(6)?,
+        reporters: from_json(r.get::<_, String>(7)?),
+        lang: r.get(8)?,
+        script: r.get(9)?,
+        page: r.get(10)?,
+        url: r.get(11)?,
+        text: r.get(12)?,
+        warnings: from_json(r.get::<_, String>(13)?),
+        extra: serde_json::from_str(&r.get::<_, String>(14)?).unwrap_or_default(),
+    })
+}
+
+/// All articles of a batch, with `SourceSpan::source` set to the file's index in the batch.
+fn batch_articles(batch: &[Prepared]) -> Vec<Article> {
+    let mut out = Vec::new();
+    let (mut pages, mut page_files) = (Vec::new(), Vec::new());
+    for (i, p) in batch.iter().enumerate() {
+        if let Some(page) = &p.page {
+            pages.push(page.clone());
+            page_files.push(i);
+        }
+        for a in &p.articles {
+            let mut a = a.clone();
+            a.spans.iter_mut().for_each(|s| s.source = i);
+            out.push(a);
+        }
+    }
+    for mut a in stitch(&pages) {
+        a.spans.iter_mut().for_each(|s| s.source = page_files[s.source]);
+        out.push(a);
+    }
+    out
+}
+
+/// Removes a file and every article with a span in it; true when there was one.
+fn delete_file(tx: &Transaction, path: &str) -> Result<bool> {
+    let id: Option<i64> = tx.query_row("SELECT id FROM files WHERE path = ?1", [path], |r| r.get(0)).optional()?;
+    let Some(id) = id else { return Ok(false) };
+    tx.execute("DELETE FROM articles WHERE id IN (SELECT article_id FROM spans WHERE file_id = ?1)", [id])?;
+    tx.execute("DELETE FROM files WHERE id = ?1", [id])?;
+    Ok(true)
+}
+
+fn insert_file(tx: &Transaction, p: &Prepared) -> Result<i64> {
+    let d = p.decoded.as_ref();
+    tx.execute(
+        "INSERT INTO files (path, bytes, hash, kind, gzip, encoding, bad_bytes, warnings, error, ingested_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            p.path,
+            p.raw.len() as i64,
+            p.hash,
+            p.kind.as_str(),
+            p.gzip,
+            d.map(|d| d.encoding),
+            d.map_or(0, |d| d.bad_bytes as i64),
+            json(&p.warnings),
+            p.error,
+            now(),
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.execute("INSERT INTO raw (file_id, content) VALUES (?1, ?2)", params![id, p.raw])?;
+    Ok(id)
+}
+
+fn furniture_kind(f: &Furniture) -> String {
+    serde_json::to_value(f.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("plain data serializes")
+}
+
+fn from_json<T: serde::de::DeserializeOwned + Default>(s: String) -> T {
+    serde_json::from_str(&s).unwrap_or_default()
+}
+
+/// Current UTC time as RFC 3339, without pulling in a date crate.
+fn now() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}

@@ -1,0 +1,63 @@
+//! Command-line arguments, resolved once at the edge: flag, else `BAOKU_*` environment, else default.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// baoku (报库): a clean, linked, searchable archive of Chinese news dumps.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// Data directory.
+    #[arg(long, global = true, env = "BAOKU_DB", default_value = "baoku-data")]
+    pub db: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read files and folders (txt, html, jsonl, any of them .gz) into the archive.
+    Ingest(IngestArgs),
+    /// Per file: path, size, hash, encoding, undecodable bytes, articles, warnings, error.
+    Files {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every article; with --json one JSON object per line.
+    Articles {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One article.
+    Show {
+        /// Article id.
+        id: i64,
+        /// Print the exact source text the article was made from.
+        #[arg(long)]
+        raw: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Arguments of `baoku ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files and folders (folders are read recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Print one JSON report per file instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Files per transaction; a crash loses at most the batch being written.
+    #[arg(long, default_value_t = 2000, hide = true)]
+    pub batch_files: usize,
+    /// Megabytes per transaction.
+    #[arg(long, default_value_t = 64, hide = true)]
+    pub batch_mb: usize,
+}

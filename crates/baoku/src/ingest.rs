@@ -1,0 +1,168 @@
+//! `baoku ingest`: walk the paths, read and split files on all cores, write batches.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use baoku_store::prepare::{self, Kind, Prepared};
+use baoku_store::{Archive, FileReport, FileState};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::cli::IngestArgs;
+
+/// A file found by the walk, or a path that could not be walked.
+enum Found {
+    File(PathBuf, Kind),
+    Unreadable(String, String),
+}
+
+pub fn run(db: &Path, args: &IngestArgs) -> Result<()> {
+    let mut archive = Archive::open(db).with_context(|| format!("opening data directory {}", db.display()))?;
+    let (found, skipped) = walk(&args.paths);
+    let total_bytes: u64 = found
+        .iter()
+        .map(|f| match f {
+            Found::File(p, _) => std::fs::metadata(p).map_or(0, |m| m.len()),
+            Found::Unreadable(..) => 0,
+        })
+        .sum();
+    let bar = ProgressBar::new(total_bytes);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} {msg}")
+            .expect("valid template"),
+    );
+    let started = Instant::now();
+    let mut reports: Vec<FileReport> = Vec::new();
+    let mut files = Vec::new();
+    for f in found {
+        match f {
+            Found::File(p, k) => files.push((p, k)),
+            Found::Unreadable(path, err) => reports.push(archive.record_unreadable(&path, &err)?),
+        }
+    }
+    let (mut articles, mut done_files) = (0usize, 0usize);
+    for batch in batches(&files, args.batch_files.max(1), args.batch_mb.max(1) << 20) {
+        let read: Vec<(String, std::io::Result<Vec<u8>>)> =
+            batch.par_iter().map(|(p, _)| (display(p), std::fs::read(p))).collect();
+        let mut todo = Vec::new();
+        for ((path, bytes), (_, kind)) in read.into_iter().zip(batch) {
+            match bytes {
+                Err(e) => reports.push(archive.record_unreadable(&path, &e.to_string())?),
+                Ok(raw) => {
+                    bar.inc(raw.len() as u64);
+                    let hash = prepare::hash(&raw);
+                    if archive.file_state(&path, &hash)? == FileState::Unchanged {
+                        reports.push(FileReport { path, status: "unchanged", articles: 0, warnings: vec![], error: None });
+                    } else {
+                        todo.push((path, raw, *kind));
+                    }
+                }
+            }
+        }
+        let prepared: Vec<Prepared> =
+            todo.into_par_iter().map(|(path, raw, kind)| prepare::prepare(path, raw, kind)).collect();
+        let written = archive.ingest(&prepared).context("writing a batch to the store")?;
+        articles += written.iter().map(|r| r.articles).sum::<usize>();
+        done_files += batch.len();
+        reports.extend(written);
+        bar.set_message(format!("{done_files} files, {articles} articles"));
+    }
+    bar.finish_and_clear();
+    if args.json {
+        for r in &reports {
+            println!("{}", serde_json::to_string(r)?);
+        }
+    } else {
+        summary(&reports, skipped, total_bytes, started.elapsed().as_secs_f64(), &archive)?;
+    }
+    Ok(())
+}
+
+/// Expands folders recursively (following links, reporting loops) and keeps files of known kinds.
+/// Returns the files in path order and how many files of other kinds were passed over.
+fn walk(paths: &[PathBuf]) -> (Vec<Found>, usize) {
+    let mut found = Vec::new();
+    let mut skipped = 0;
+    for root in paths {
+        if root.is_file() {
+            // A file named on the command line is read even with an unknown extension.
+            found.push(Found::File(absolute(root), Kind::from_path(root).unwrap_or(Kind::Text)));
+            continue;
+        }
+        // Hidden files and folders (.git, .DS_Store, .gitattributes) are not dumps.
+        let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name();
+        for entry in walker.into_iter().filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')) {
+            match entry {
+                Ok(e) if e.file_type().is_file() => match Kind::from_path(e.path()) {
+                    Some(k) => found.push(Found::File(absolute(e.path()), k)),
+                    None => skipped += 1,
+                },
+                Ok(_) => {}
+                Err(e) => {
+                    let path = e.path().map_or_else(|| display(root), display);
+                    found.push(Found::Unreadable(path, e.to_string()));
+                }
+            }
+        }
+    }
+    (found, skipped)
+}
+
+/// Consecutive runs of files, bounded in count and bytes.
+fn batches(files: &[(PathBuf, Kind)], max_files: usize, max_bytes: usize) -> Vec<&[(PathBuf, Kind)]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0usize);
+    for (i, (p, _)) in files.iter().enumerate() {
+        let size = std::fs::metadata(p).map_or(0, |m| m.len() as usize);
+        if i > start && (i - start >= max_files || bytes + size > max_bytes) {
+            out.push(&files[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    if start < files.len() {
+        out.push(&files[start..]);
+    }
+    out
+}
+
+fn summary(reports: &[FileReport], skipped: usize, bytes: u64, secs: f64, archive: &Archive) -> Result<()> {
+    let count = |s: &str| reports.iter().filter(|r| r.status == s).count();
+    let articles: usize = reports.iter().map(|r| r.articles).sum();
+    println!(
+        "{} files: {} new, {} replaced, {} unchanged, {} failed; {} articles from {:.1} MB in {:.2} s ({:.1} MB/s)",
+        reports.len(),
+        count("new"),
+        count("replaced"),
+        count("unchanged"),
+        count("failed"),
+        articles,
+        bytes as f64 / 1e6,
+        secs,
+        bytes as f64 / 1e6 / secs.max(1e-9),
+    );
+    if skipped > 0 {
+        println!("{skipped} files of other types passed over (not .txt, .html, .jsonl or their .gz)");
+    }
+    let troubled: Vec<&FileReport> = reports.iter().filter(|r| r.error.is_some() || !r.warnings.is_empty()).collect();
+    for r in troubled.iter().take(20) {
+        match &r.error {
+            Some(e) => println!("  error   {}: {e}", r.path),
+            None => println!("  warning {}: {}", r.path, r.warnings.join("; ")),
+        }
+    }
+    if troubled.len() > 20 {
+        println!("  … and {} more files with warnings: see `baoku files`", troubled.len() - 20);
+    }
+    println!("archive {} now holds {} articles", archive.dir().display(), archive.article_count()?);
+    Ok(())
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn display(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}

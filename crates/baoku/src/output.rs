@@ -1,0 +1,108 @@
+//! `baoku files`, `articles`, `show`: reading the archive, as text for people or JSON for pipes.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use baoku_store::Archive;
+
+fn open(db: &Path) -> Result<Archive> {
+    Archive::open(db).with_context(|| format!("opening data directory {}", db.display()))
+}
+
+pub fn files(db: &Path, json: bool) -> Result<()> {
+    let archive = open(db)?;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for f in archive.files()? {
+        if json {
+            writeln!(out, "{}", serde_json::to_string(&f)?)?;
+        } else {
+            let status = match (&f.error, f.warnings.len()) {
+                (Some(e), _) => format!("error: {e}"),
+                (None, 0) => String::new(),
+                (None, n) => format!("{n} warnings: {}", f.warnings.join("; ")),
+            };
+            writeln!(
+                out,
+                "{:>9} {:<8} {:<9} {:>4} bad {:>4} art  {}  {}",
+                f.bytes,
+                f.kind,
+                f.encoding.as_deref().unwrap_or("-"),
+                f.bad_bytes,
+                f.articles,
+                f.path,
+                status
+            )?;
+        }
+    }
+    Ok(out.flush()?)
+}
+
+pub fn articles(db: &Path, json: bool) -> Result<()> {
+    let archive = open(db)?;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    archive.for_each_article(|a| {
+        let line = if json {
+            serde_json::to_string(&a).expect("plain data serializes")
+        } else {
+            format!(
+                "{:>6}  {}  {:<6}  {}",
+                a.id,
+                a.date.as_deref().unwrap_or("----------"),
+                a.agency.as_deref().unwrap_or("-"),
+                if a.headline.is_empty() { "(no headline)" } else { &a.headline }
+            )
+        };
+        // A closed pipe (`| head`) ends the listing quietly.
+        writeln!(out, "{line}").map_err(|e| baoku_store::Error::Io { path: "stdout".into(), source: e })
+    })
+    .or_else(|e| match e {
+        baoku_store::Error::Io { ref source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        e => Err(e),
+    })?;
+    let _ = out.flush();
+    Ok(())
+}
+
+pub fn show(db: &Path, id: i64, raw: bool, json: bool) -> Result<()> {
+    let archive = open(db)?;
+    if raw {
+        for (span, text) in archive.raw_spans(id)? {
+            if json {
+                println!("{}", serde_json::json!({"path": span.path, "start": span.start, "end": span.end, "text": text}));
+            } else {
+                println!("── {} bytes {}..{}", span.path, span.start, span.end);
+                print!("{text}");
+                if !text.ends_with('\n') {
+                    println!();
+                }
+            }
+        }
+        return Ok(());
+    }
+    let a = archive.article(id)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&a)?);
+        return Ok(());
+    }
+    for s in &a.subheads {
+        println!("  {s}");
+    }
+    println!("{}", a.headline);
+    let mut meta = vec![a.date.clone().unwrap_or_else(|| "date unknown".into())];
+    meta.extend(a.agency.clone());
+    meta.extend(a.place.clone());
+    if !a.reporters.is_empty() {
+        meta.push(format!("记者 {}", a.reporters.join("、")));
+    }
+    meta.push(format!("{}/{}", a.lang, a.script));
+    println!("{}\n", meta.join(" · "));
+    println!("{}\n", a.text);
+    for f in &a.files {
+        println!("source: {} bytes {}..{}", f.path, f.start, f.end);
+    }
+    for w in &a.warnings {
+        println!("warning: {w}");
+    }
+    Ok(())
+}

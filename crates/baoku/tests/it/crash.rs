@@ -1,0 +1,68 @@
+//! A killed ingest leaves the store consistent: every file fully in or not in at all.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::{baoku, json_lines};
+
+fn page(i: usize) -> String {
+    format!(
+        "江川日报 2024年3月{d}日 星期二 第{p:02}版\n第{i}号新闻标题\n　　本报江川3月{d}日电  这是第{i}篇报道的正文，讲述临河县第{i}个村庄的变化。\n　　第二段继续讲述村民的生活。\n",
+        d = i % 28 + 1,
+        p = i % 8 + 1,
+    )
+}
+
+#[test]
+fn killing_an_ingest_never_leaves_a_half_written_file() {
+    let src = tempfile::tempdir().unwrap();
+    let n = 6000;
+    for i in 0..n {
+        std::fs::write(src.path().join(format!("p{i:05}.txt")), page(i)).unwrap();
+    }
+    let db = tempfile::tempdir().unwrap();
+    let db_file = db.path().join("baoku.sqlite");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_baoku"))
+        .arg("--db")
+        .arg(db.path())
+        .args(["ingest", "--batch-files", "100"])
+        .arg(src.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill once the first batches are committed (the WAL grows), well before the end.
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(60) {
+        let wal = db.path().join("baoku.sqlite-wal");
+        if wal.metadata().map_or(0, |m| m.len()) > 400_000 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "ingest finished before it could be killed; make the corpus bigger");
+    assert!(db_file.exists());
+
+    // Every file present is complete: its article count matches the articles pointing at it.
+    let files = json_lines(&baoku(db.path(), &["files", "--json"]));
+    let articles = json_lines(&baoku(db.path(), &["articles", "--json"]));
+    assert!(!files.is_empty() && files.len() < n, "killed too early or too late: {} files", files.len());
+    let mut per_file = std::collections::HashMap::new();
+    for a in &articles {
+        for f in a["files"].as_array().unwrap() {
+            *per_file.entry(f["path"].as_str().unwrap().to_string()).or_insert(0i64) += 1;
+        }
+    }
+    for f in &files {
+        let path = f["path"].as_str().unwrap();
+        assert_eq!(f["articles"].as_i64().unwrap(), per_file.get(path).copied().unwrap_or(0), "{path}");
+        assert_eq!(f["articles"], 1, "{path}");
+    }
+    assert_eq!(per_file.len(), files.len(), "articles pointing at files not in the store");
+
+    // Running it again finishes the job.
+    baoku(db.path(), &["ingest", src.path().to_str().unwrap()]);
+    let files = json_lines(&baoku(db.path(), &["files", "--json"]));
+    assert_eq!(files.len(), n);
+}

@@ -1,0 +1,60 @@
+//! The measured floors of the ingest issue on the shared corpora; skipped without `../shared`.
+
+use std::process::Command;
+
+use crate::{baoku, shared_data};
+
+/// Ingests `dir`, writes `baoku articles --json`, scores it with the shared scorer.
+fn score(dir: &std::path::Path, gold: &std::path::Path, scorer: &std::path::Path) -> serde_json::Value {
+    let db = tempfile::tempdir().unwrap();
+    baoku(db.path(), &["ingest", dir.to_str().unwrap()]);
+    let out = baoku(db.path(), &["articles", "--json"]);
+    let pred = db.path().join("predicted.jsonl");
+    std::fs::write(&pred, &out.stdout).unwrap();
+    let s = Command::new("python3").arg(scorer).arg(gold).arg(&pred).arg("--json").output().unwrap();
+    assert!(s.status.success(), "scorer failed: {}", String::from_utf8_lossy(&s.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
+    eprintln!("{}: {v}", dir.display());
+    v
+}
+
+#[test]
+fn pages_dev_floors() {
+    let Some(data) = shared_data() else {
+        eprintln!("skipped: ../shared/data is not present");
+        return;
+    };
+    let v = score(&data.join("pages-dev/pages"), &data.join("pages-dev/gold.jsonl"), &data.join("../tools/score_pages.py"));
+    let f = |k: &str| v[k].as_f64().unwrap();
+    assert!(f("f1") >= 0.95, "article F1 {v}");
+    assert!(f("headline_accuracy") >= 0.95, "headline accuracy {v}");
+    assert!(f("date_accuracy") >= 0.95, "date accuracy {v}");
+    let (ok, total) = v["continuations_stitched"].as_str().unwrap().split_once('/').unwrap();
+    let (ok, total): (f64, f64) = (ok.parse().unwrap(), total.parse().unwrap());
+    assert!(ok / total >= 0.9, "continuations {v}");
+}
+
+#[test]
+fn html_cctv_floors() {
+    let Some(data) = shared_data() else {
+        eprintln!("skipped: ../shared/data is not present");
+        return;
+    };
+    let pages = data.join("html-cctv/pages");
+    let v = score(&pages, &data.join("html-cctv/gold.jsonl"), &data.join("../tools/score_pages.py"));
+    assert!(v["f1"].as_f64().unwrap() >= 0.95, "article F1 {v}");
+    // Listing pages (named by day, YYYYMMDD.shtml) yield no article.
+    let db = tempfile::tempdir().unwrap();
+    let listings: Vec<String> = std::fs::read_dir(&pages)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_stem().unwrap().to_string_lossy().chars().all(|c| c.is_ascii_digit()))
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(listings.len(), 5);
+    let mut args = vec!["ingest"];
+    args.extend(listings.iter().map(String::as_str));
+    baoku(db.path(), &args);
+    let n = crate::json_lines(&baoku(db.path(), &["articles", "--json"])).len();
+    assert_eq!(n, 0, "listing pages produced articles");
+}

@@ -1,0 +1,65 @@
+//! Ingest of the bundled samples: what comes out, re-ingest, changed files.
+
+use crate::{baoku, json_lines, repo};
+
+#[test]
+fn samples_ingest_into_articles_with_provenance() {
+    let db = tempfile::tempdir().unwrap();
+    let out = baoku(db.path(), &["ingest", repo().join("samples").to_str().unwrap()]);
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("0 failed"), "{summary}");
+
+    let files = json_lines(&baoku(db.path(), &["files", "--json"]));
+    let enc = |name: &str| {
+        files.iter().find(|f| f["path"].as_str().unwrap().ends_with(name)).unwrap_or_else(|| panic!("{name} not ingested"))
+            ["encoding"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(enc("gb18030_page.txt"), "gb18030");
+    assert_eq!(enc("big5_traditional.txt"), "Big5");
+    assert_eq!(enc("gbk_gzipped.txt.gz"), "gb18030");
+    assert!(files.iter().all(|f| !f["path"].as_str().unwrap().contains("/.")), "hidden files must be passed over");
+
+    let articles = json_lines(&baoku(db.path(), &["articles", "--json"]));
+    let feed: Vec<_> = articles.iter().filter(|a| a["source_id"].is_string()).collect();
+    assert_eq!(feed.len(), 5, "one article per JSONL record");
+    let trad = feed.iter().find(|a| a["source_id"] == "wf-20240315-0003").unwrap();
+    assert_eq!(trad["script"], "Hant");
+    assert_eq!(trad["lang"], "zh");
+    for a in &articles {
+        for key in ["id", "files", "headline", "subheads", "date", "place", "agency", "reporters", "lang", "script", "text", "warnings"] {
+            assert!(a.get(key).is_some(), "article lacks {key}: {a}");
+        }
+        assert!(!a["files"].as_array().unwrap().is_empty(), "article without provenance: {a}");
+    }
+
+    // `show --raw` gives back the exact bytes each span came from.
+    let id = trad["id"].as_i64().unwrap().to_string();
+    let raw = String::from_utf8(baoku(db.path(), &["show", &id, "--raw"]).stdout).unwrap();
+    assert!(raw.contains("\"id\": \"wf-20240315-0003\""), "{raw}");
+}
+
+#[test]
+fn reingest_is_a_no_op_and_a_changed_file_replaces_its_articles() {
+    let db = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let page = src.path().join("page.txt");
+    std::fs::write(&page, "江川大桥建成通车\n　　本报江川10月1日电  江川大桥今天建成通车，两岸往来从此不再绕行。\n").unwrap();
+    let p = page.to_str().unwrap();
+    baoku(db.path(), &["ingest", p]);
+    let before = json_lines(&baoku(db.path(), &["articles", "--json"]));
+    let again = String::from_utf8(baoku(db.path(), &["ingest", p]).stdout).unwrap();
+    assert!(again.contains("1 unchanged"), "{again}");
+    assert_eq!(json_lines(&baoku(db.path(), &["articles", "--json"])), before);
+
+    std::fs::write(&page, "临河新校开学\n　　本报临河9月1日电  临河县第一中学新校区今天迎来首批两千名学生。\n").unwrap();
+    let changed = String::from_utf8(baoku(db.path(), &["ingest", p]).stdout).unwrap();
+    assert!(changed.contains("1 replaced"), "{changed}");
+    let after = json_lines(&baoku(db.path(), &["articles", "--json"]));
+    assert_eq!(after.len(), 1);
+    assert!(after[0]["text"].as_str().unwrap().contains("新校区"));
+    let files = json_lines(&baoku(db.path(), &["files", "--json"]));
+    assert_eq!(files.len(), 1);
+}
