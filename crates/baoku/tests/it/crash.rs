@@ -50,14 +50,17 @@ fn killing_an_ingest_never_leaves_a_half_written_file() {
     assert!(!files.is_empty() && files.len() < n, "killed too early or too late: {} files", files.len());
     let mut per_file = std::collections::HashMap::new();
     for a in &articles {
-        for f in a["files"].as_array().unwrap() {
-            *per_file.entry(f["path"].as_str().unwrap().to_string()).or_insert(0i64) += 1;
+        let mut paths: Vec<&str> = a["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        for p in paths {
+            *per_file.entry(p.to_string()).or_insert(0i64) += 1;
         }
     }
     for f in &files {
         let path = f["path"].as_str().unwrap();
         assert_eq!(f["articles"].as_i64().unwrap(), per_file.get(path).copied().unwrap_or(0), "{path}");
-        assert_eq!(f["articles"], 1, "{path}");
+        assert!(f["articles"].as_i64().unwrap() >= 1, "{path}");
     }
     assert_eq!(per_file.len(), files.len(), "articles pointing at files not in the store");
 
