@@ -21,10 +21,15 @@
 
 pub mod decode;
 pub mod describe;
+pub mod diff;
+pub mod fingerprint;
 pub mod html;
 pub mod jsonl;
+pub mod link;
 pub mod model;
+pub mod normalize;
 pub mod split;
 pub mod stitch;
+pub mod variant;
 
 pub use model::{Article, Furniture, FurnitureKind, SourceSpan, Span};

@@ -1,0 +1,280 @@
+//! Fingerprints of a text in matching form: an exact hash, character shingles, MinHash band
+//! keys for locality-sensitive hashing, sampled anchor shingles, and the text's facts.
+//!
+//! Shingles are `k` consecutive *content* characters (letters and digits: punctuation is
+//! skipped, so half-width or missing punctuation does not break a shingle). Each shingle is
+//! hashed once to 64 bits; the high 32 bits are its id in the shingle set, the low bits
+//! choose whether it is an anchor (a consistent 1-in-`anchor_every` sample shared by all
+//! documents, used for containment candidates and boilerplate counts) and, with one-permutation
+//! hashing, its MinHash bin. Empty bins are filled by rotation densification
+//! (Shrivastava 2017), so one hash per shingle gives a full signature.
+//!
+//! ```
+//! use baoku_text::{normalize::Normalizer, fingerprint::{fingerprint, FingerprintParams}};
+//! let p = FingerprintParams::default();
+//! let a = fingerprint(&Normalizer::shared().normalize("新華社北京10月1日電").text, &p);
+//! let b = fingerprint(&Normalizer::shared().normalize("新华社北京10月1日电").text, &p);
+//! assert_eq!(a.exact, b.exact);
+//! assert_eq!(a.bands, b.bands);
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::normalize::is_content;
+
+/// Shingle length, signature size and anchor sampling. The defaults were chosen by
+/// measurement on `reprints-dev` (see `crates/baoku-text/LINKING.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FingerprintParams {
+    /// Characters per shingle.
+    pub k: usize,
+    /// LSH bands.
+    pub bands: usize,
+    /// MinHash values per band (the signature has `bands * rows` values).
+    pub rows: usize,
+    /// One shingle in this many (by hash) is an anchor.
+    pub anchor_every: u32,
+}
+
+impl Default for FingerprintParams {
+    fn default() -> Self {
+        FingerprintParams { k: 4, bands: 24, rows: 3, anchor_every: 4 }
+    }
+}
+
+/// What linking needs to know about one text.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// Hash of the whole matching form (0 for an empty text).
+    pub exact: u64,
+    /// Number of content characters (letters and digits).
+    pub content_len: u32,
+    /// Sorted, distinct shingle ids.
+    pub shingles: Vec<u32>,
+    /// Sorted, distinct ids of the anchor shingles (a subset of `shingles`).
+    pub anchors: Vec<u32>,
+    /// One LSH key per band (empty when the text has no shingle).
+    pub bands: Vec<u64>,
+    /// The text's facts (see [`facts`]), each as `context << 32 | value` (hashes of the two
+    /// content characters before it, digits as `#`, and of its text), sorted and distinct.
+    pub facts: Vec<u64>,
+}
+
+/// Mixes 64 bits (the MurmurHash3 finalizer).
+pub fn mix64(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
+/// A 64-bit hash of a string (FNV-1a over bytes, then mixed). Stable across runs and
+/// platforms: stored hashes stay valid.
+pub fn hash_str(s: &str) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for b in s.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    mix64(h)
+}
+
+/// Hashes of every shingle of a normalized text, in text order, with duplicates.
+pub fn shingle_hashes(norm: &str, k: usize) -> Vec<u64> {
+    let chars: Vec<u32> = norm.chars().filter(|&c| is_content(c)).map(|c| c as u32).collect();
+    if chars.is_empty() {
+        return Vec::new();
+    }
+    let k = k.max(1);
+    if chars.len() < k {
+        return vec![hash_chars(&chars)];
+    }
+    chars.windows(k).map(hash_chars).collect()
+}
+
+fn hash_chars(w: &[u32]) -> u64 {
+    let mut h = 0x9e37_79b9_7f4a_7c15u64;
+    for &c in w {
+        h = (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
+    }
+    mix64(h)
+}
+
+/// The shingle id kept in sets (high 32 bits of its hash).
+fn shingle_id(h: u64) -> u32 {
+    (h >> 32) as u32
+}
+
+/// Fingerprints a text in matching form (see [`crate::normalize`]).
+pub fn fingerprint(norm: &str, p: &FingerprintParams) -> Fingerprint {
+    let hashes = shingle_hashes(norm, p.k);
+    let content_len = norm.chars().filter(|&c| is_content(c)).count() as u32;
+    let mut shingles: Vec<u32> = hashes.iter().map(|&h| shingle_id(h)).collect();
+    shingles.sort_unstable();
+    shingles.dedup();
+    let every = u64::from(p.anchor_every.max(1));
+    let mut anchors: Vec<u32> =
+        hashes.iter().filter(|&&h| (h & 0xffff) % every == 0).map(|&h| shingle_id(h)).collect();
+    anchors.sort_unstable();
+    anchors.dedup();
+    let bands = if hashes.is_empty() { Vec::new() } else { band_keys(&hashes, p) };
+    let mut facts: Vec<u64> = facts(norm)
+        .iter()
+        .map(|f| {
+            // the top bit marks dates and titles, whose contradiction weighs more
+            let strong = u64::from(f.kind != FactKind::Number) << 63;
+            strong | ((hash_str(&f.context) << 32) & !(1 << 63)) | (hash_str(&f.text) & 0xffff_ffff)
+        })
+        .collect();
+    facts.sort_unstable();
+    facts.dedup();
+    Fingerprint {
+        exact: if norm.is_empty() { 0 } else { hash_str(norm) },
+        content_len,
+        shingles,
+        anchors,
+        bands,
+        facts,
+    }
+}
+
+/// One-permutation MinHash with rotation densification, cut into band keys.
+fn band_keys(hashes: &[u64], p: &FingerprintParams) -> Vec<u64> {
+    let m = (p.bands * p.rows).max(1);
+    let mut bins = vec![u32::MAX; m];
+    let mut filled = vec![false; m];
+    for &h in hashes {
+        // bits 16..48 choose the bin, the high 32 bits are the value
+        let bin = ((((h >> 16) & 0xffff_ffff) * m as u64) >> 32) as usize;
+        let v = shingle_id(h);
+        if v <= bins[bin] {
+            bins[bin] = v;
+            filled[bin] = true;
+        }
+    }
+    let sig: Vec<u32> = (0..m)
+        .map(|i| {
+            if filled[i] {
+                return bins[i];
+            }
+            // rotation: borrow from the next filled bin, offset by the distance
+            let mut j = 1;
+            while !filled[(i + j) % m] {
+                j += 1;
+            }
+            (bins[(i + j) % m] as u64).wrapping_add(j as u64 * 0x9e37_79b9) as u32
+        })
+        .collect();
+    sig.chunks(p.rows.max(1))
+        .enumerate()
+        .map(|(b, rows)| {
+            let mut h = mix64(b as u64 + 1);
+            for &v in rows {
+                h = mix64(h ^ u64::from(v));
+            }
+            h
+        })
+        .collect()
+}
+
+/// What a fact is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactKind {
+    /// A number (`5` in `5例`, `3.5` in `3.5%`); its unit is left out, so that an edit next
+    /// to it does not change it.
+    Number,
+    /// A year, month, day or hour (`5月`, `19日`).
+    Date,
+    /// A title in book-title marks (`《…》`).
+    Title,
+}
+
+/// A fact of a text: what templated reports change from one day to the next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fact {
+    /// What it is.
+    pub kind: FactKind,
+    /// Its text in matching form (digits, or a title with its marks).
+    pub text: String,
+    /// The two content characters before it (digits as `#`): a templated report keeps the
+    /// context and changes the value.
+    pub context: String,
+}
+
+/// Numbers with units, dates and 《titles》 of a text in matching form.
+pub fn facts(norm: &str) -> Vec<Fact> {
+    let chars: Vec<char> = norm.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let text: String = chars[start..i].iter().collect();
+            let kind = match chars.get(i) {
+                Some('年' | '月' | '日' | '时' | '号') => FactKind::Date,
+                _ => FactKind::Number,
+            };
+            out.push(Fact { kind, text, context: context(&chars[..start]) });
+            continue;
+        }
+        if c == '《' {
+            if let Some(len) = chars[i + 1..].iter().take(60).position(|&c| c == '》') {
+                let text: String = chars[i..i + len + 2].iter().collect();
+                out.push(Fact { kind: FactKind::Title, text, context: context(&chars[..i]) });
+                i += len + 2;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+fn context(before: &[char]) -> String {
+    let mut ctx: Vec<char> = before
+        .iter()
+        .rev()
+        .filter(|c| is_content(**c))
+        .take(2)
+        .map(|&c| if c.is_ascii_digit() { '#' } else { c })
+        .collect();
+    ctx.reverse();
+    ctx.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_of_a_daily_report() {
+        let f = facts("截至5月19日24时,新增确诊病例5例,均为境外输入.本台今天刊播央视快评《坚定信心》.");
+        let t: Vec<&str> = f.iter().map(|f| f.text.as_str()).collect();
+        assert_eq!(t, ["5", "19", "24", "5", "《坚定信心》"]);
+        assert_eq!(f[0].kind, FactKind::Date);
+        assert_eq!(f[1].context, "#月");
+        assert_eq!(f[3].kind, FactKind::Number);
+        assert_eq!(f[4].kind, FactKind::Title);
+    }
+
+    #[test]
+    fn punctuation_does_not_break_shingles() {
+        let p = FingerprintParams::default();
+        let a = fingerprint("今天,江川大桥建成通车.", &p);
+        let b = fingerprint("今天江川大桥建成通车", &p);
+        assert_eq!(a.shingles, b.shingles);
+        assert_eq!(a.bands, b.bands);
+        assert_ne!(a.exact, b.exact);
+    }
+
+    #[test]
+    fn empty_text_has_no_shingles() {
+        let f = fingerprint("", &FingerprintParams::default());
+        assert!(f.shingles.is_empty() && f.bands.is_empty() && f.exact == 0);
+    }
+}
