@@ -15,6 +15,10 @@ use crate::model::Span;
 /// How many bytes chardetng looks at: enough to tell GB18030 from Big5, cheap on big files.
 const SNIFF_BYTES: usize = 16 * 1024;
 
+/// Longest stretch of a line between two points of the map back to raw bytes (see
+/// `byte_line_end`).
+const CHECKPOINT_BYTES: usize = 4096;
+
 /// A decoded source text with its encoding report and its map back to raw bytes.
 #[derive(Debug, Clone)]
 pub struct Decoded {
@@ -156,8 +160,20 @@ fn decode_with(raw: &[u8], enc: &'static Encoding, bom_len: usize) -> Decoded {
     }
 }
 
+/// Where the line starting at `pos` ends, or a checkpoint inside a long line: after
+/// [`CHECKPOINT_BYTES`], the next space, tab, `<` or `>` ends the piece, since those bytes are
+/// never part of a multi-byte character in UTF-8, GB18030 or Big5. Without checkpoints,
+/// mapping many offsets inside one long line (minified HTML) would be quadratic.
 fn byte_line_end(body: &[u8], pos: usize) -> usize {
-    memchr::memchr(b'\n', &body[pos..]).map_or(body.len(), |i| pos + i + 1)
+    let end = memchr::memchr(b'\n', &body[pos..]).map_or(body.len(), |i| pos + i + 1);
+    if end - pos <= 2 * CHECKPOINT_BYTES {
+        return end;
+    }
+    let from = pos + CHECKPOINT_BYTES;
+    body[from..end]
+        .iter()
+        .position(|b| matches!(b, b' ' | b'\t' | b'<' | b'>'))
+        .map_or(end, |i| from + i + 1)
 }
 
 fn wide_line_end(body: &[u8], pos: usize, le: bool) -> usize {
@@ -265,6 +281,19 @@ mod tests {
         let (prefix, _, _) = GB18030.encode(&text[..at]);
         assert_eq!(r, prefix.len());
         roundtrip(&raw, &d);
+    }
+
+    #[test]
+    fn long_lines_get_checkpoints() {
+        let text = "<p>中华人民共和国成立七十周年</p> ".repeat(2000);
+        let (raw, _, _) = GB18030.encode(&text);
+        let d = decode(&raw);
+        assert_eq!(d.text, text);
+        assert!(d.lines.len() > 10, "{} checkpoints", d.lines.len());
+        for (i, _) in text.char_indices().step_by(997) {
+            let (prefix, _, _) = GB18030.encode(&text[..i]);
+            assert_eq!(d.raw_offset(i), prefix.len());
+        }
     }
 
     #[test]
