@@ -13,7 +13,7 @@ use encoding_rs::{DecoderResult, Encoding, BIG5, GB18030, UTF_16BE, UTF_16LE, UT
 use crate::model::Span;
 
 /// How many bytes chardetng looks at: enough to tell GB18030 from Big5, cheap on big files.
-const SNIFF_BYTES: usize = 16 * 1024;
+const SNIFF_BYTES: usize = 8 * 1024;
 
 /// Longest stretch of a line between two points of the map back to raw bytes (see
 /// `byte_line_end`).
@@ -87,10 +87,9 @@ pub fn decode(raw: &[u8]) -> Decoded {
     }
     // Mostly-valid UTF-8 with a few damaged bytes is still UTF-8: GB18030 text read as
     // UTF-8 fails on nearly every character, so a low error rate settles it.
-    let utf8 = decode_with(raw, UTF_8, 0);
-    let good_wide = utf8.text.chars().filter(|&c| !c.is_ascii() && c != '\u{FFFD}').count();
-    if utf8.bad_bytes * 100 <= raw.len() || good_wide >= 4 * utf8.bad_bytes {
-        return utf8;
+    let (good_wide, bad) = utf8_quality(raw);
+    if bad * 100 <= raw.len() || good_wide >= 4 * bad {
+        return decode_with(raw, UTF_8, 0);
     }
     let guess = sniff(raw);
     let first = decode_with(raw, guess, 0);
@@ -104,6 +103,16 @@ pub fn decode(raw: &[u8]) -> Decoded {
         .filter(|e| *e != guess)
         .map(|e| decode_with(raw, e, 0))
         .fold(first, |best, d| if d.bad_bytes < best.bad_bytes { d } else { best })
+}
+
+/// Valid non-ASCII UTF-8 characters and invalid bytes, counted without decoding.
+fn utf8_quality(raw: &[u8]) -> (usize, usize) {
+    let (mut wide, mut bad) = (0, 0);
+    for chunk in raw.utf8_chunks() {
+        wide += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        bad += chunk.invalid().len();
+    }
+    (wide, bad)
 }
 
 fn sniff(raw: &[u8]) -> &'static Encoding {

@@ -106,6 +106,12 @@ fn walk(paths: &[PathBuf]) -> (Vec<Found>, usize) {
             }
         }
     }
+    // One file reached twice (named twice, or through a link) is read once.
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|f| match f {
+        Found::File(p, _) => seen.insert(p.clone()),
+        Found::Unreadable(..) => true,
+    });
     (found, skipped)
 }
 
@@ -159,8 +165,10 @@ fn summary(reports: &[FileReport], skipped: usize, bytes: u64, secs: f64, archiv
     Ok(())
 }
 
+/// The path a file is known by in the store: canonical when it exists (so `a/../b` and `b`
+/// are one file), else absolute (a dangling link is still reported where it stands).
 fn absolute(p: &Path) -> PathBuf {
-    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+    std::fs::canonicalize(p).or_else(|_| std::path::absolute(p)).unwrap_or_else(|_| p.to_path_buf())
 }
 
 fn display(p: &Path) -> String {

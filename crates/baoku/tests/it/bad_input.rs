@@ -31,6 +31,7 @@ fn every_kind_of_bad_file_is_reported_and_the_good_one_still_lands() {
     .unwrap();
     std::fs::write(d.join("broken.txt.gz"), [0x1f, 0x8b, 8, 0, 1, 2, 3]).unwrap();
     std::os::unix::fs::symlink(d.join("missing-target.txt"), d.join("dangling.txt")).unwrap();
+    std::os::unix::fs::symlink(d.join("good.txt"), d.join("alias.txt")).unwrap();
     std::fs::create_dir(d.join("loop")).unwrap();
     std::os::unix::fs::symlink(d, d.join("loop/back")).unwrap();
     // One 100 MB line: no panic, no quadratic time.
@@ -42,10 +43,13 @@ fn every_kind_of_bad_file_is_reported_and_the_good_one_still_lands() {
     drop(big);
 
     let db = tempfile::tempdir().unwrap();
-    baoku(db.path(), &["ingest", d.to_str().unwrap()]);
+    // The folder and one of its files named again: each file is read once.
+    baoku(db.path(), &["ingest", d.to_str().unwrap(), d.join("good.txt").to_str().unwrap()]);
     let files = json_lines(&baoku(db.path(), &["files", "--json"]));
 
     assert_eq!(report_for(&files, "good.txt")["articles"], 1);
+    assert_eq!(files.iter().filter(|f| f["path"].as_str().unwrap().ends_with("good.txt")).count(), 1);
+    assert!(!files.iter().any(|f| f["path"].as_str().unwrap().ends_with("alias.txt")), "a link is its target");
     let warns = |name: &str| report_for(&files, name)["warnings"].to_string();
     assert!(warns("empty.txt").contains("empty"));
     assert!(warns("binary.txt").contains("binary"));
