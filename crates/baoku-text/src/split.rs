@@ -4,10 +4,20 @@
 //! articles begin and end, rejoins lines that layout broke inside a sentence, and sets aside
 //! page furniture (headers, captions, index bullets, credits, continuation markers) as
 //! [`Furniture`] records so that nothing from the input is thrown away.
+//!
+//! The work runs in three passes, each linear in the input:
+//! 1. [`scan`] cuts the text into trimmed lines and classifies each one alone (page header,
+//!    furniture, continuation marker, headline-like, body);
+//! 2. [`paragraphs`] rejoins layout breaks into paragraphs;
+//! 3. [`Segmenter`] walks the paragraphs and decides where articles begin: a headline block
+//!    starts a new article only with evidence (a credit closed the previous one, the block has
+//!    several lines or a `——` subtitle, a dateline or byline follows); a lone short line
+//!    without such evidence is an in-article subhead. A headline block that reads like the
+//!    text *before* it is that text's headline, printed after its body.
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Furniture, Span};
+use crate::model::{Furniture, FurnitureKind, Span};
 
 /// One page dump (or one issue) split into pieces.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -46,24 +56,1013 @@ pub struct Piece {
 
 /// Splits one decoded page dump into pieces and furniture.
 pub fn split_page(name: &str, text: &str) -> Page {
-    // Placeholder: the whole text is one piece, first line as headline.
-    let mut piece = Piece::default();
-    let mut first = true;
-    let mut pos = 0;
-    for line in text.split_inclusive('\n') {
-        let span = Span::new(pos, pos + line.len());
-        pos += line.len();
-        let t = line.trim();
-        if t.is_empty() {
+    let (date, page_no) = name_date_page(name);
+    let lines = scan(text);
+    let indent_mode = is_indent_mode(&lines);
+    let paras = paragraphs(&lines, indent_mode);
+    let mut seg = Segmenter::new(name, date, page_no);
+    seg.run(&paras);
+    seg.finish()
+}
+
+// ---------------------------------------------------------------------------------------
+// File names
+
+/// Reads `YYYYMMDD` and an optional `_PP` page number out of a file name
+/// (`rmrb_20191002_03.txt`). Opaque names give nothing.
+fn name_date_page(name: &str) -> (Option<String>, Option<u32>) {
+    let stem = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let stem = stem.split('.').next().unwrap_or(stem);
+    let runs: Vec<&str> =
+        stem.split(|c: char| !c.is_ascii_digit()).filter(|r| !r.is_empty()).collect();
+    for (i, run) in runs.iter().enumerate() {
+        if run.len() != 8 {
             continue;
         }
-        if first {
-            piece.headlines.push(t.to_string());
-            first = false;
-        } else {
-            piece.paragraphs.push(t.to_string());
-        }
-        piece.spans.push(span);
+        let Some(date) = crate::describe::normalize_date(run) else { continue };
+        let page = runs.get(i + 1).filter(|p| p.len() <= 3).and_then(|p| p.parse().ok());
+        return (Some(date), page);
     }
-    Page { name: name.to_string(), pieces: vec![piece], ..Page::default() }
+    (None, None)
+}
+
+// ---------------------------------------------------------------------------------------
+// Pass 1: lines
+
+/// What one line is, judged on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    /// `人民日报 2019年10月2日 星期三 第03版` or a bare `第05版`.
+    Header { date: Option<String>, page: u32 },
+    /// Furniture other than headers and continuation markers.
+    Furniture(FurnitureKind),
+    /// `（下转第N版）` (`to`) or `（上接第N版）` (not `to`).
+    Marker { to: bool, page: u32 },
+    /// Short, no sentence-final punctuation, not indented: a headline or subhead candidate.
+    Head,
+    /// Anything else: article text.
+    Body,
+}
+
+/// A trimmed, non-blank line of the page.
+#[derive(Debug, Clone)]
+struct Line<'a> {
+    text: &'a str,
+    span: Span,
+    indented: bool,
+    kind: Kind,
+}
+
+/// Headline lines are short; subtitles (`——…`) may run longer.
+const MAX_HEAD_CHARS: usize = 48;
+const MAX_SUBTITLE_CHARS: usize = 90;
+
+/// Cuts `text` into trimmed non-blank lines and classifies each. Linear in the input.
+fn scan(text: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < text.len() {
+        let end = memchr::memchr(b'\n', &text.as_bytes()[pos..]).map_or(text.len(), |i| pos + i);
+        let raw = &text[pos..end];
+        let trimmed = raw.trim_start();
+        let lead = raw.len() - trimmed.len();
+        let trimmed = trimmed.trim_end();
+        if !trimmed.is_empty() {
+            let start = pos + lead;
+            let span = Span::new(start, start + trimmed.len());
+            let indented = lead > 0 && raw[..lead].chars().count() >= 2 || raw.starts_with('\u{3000}');
+            push_line(&mut out, trimmed, span, indented);
+        }
+        pos = end + 1;
+    }
+    out
+}
+
+/// Classifies one line, splitting a continuation marker glued to the end of a body line
+/// into its own line so that the marker's span stays furniture.
+fn push_line<'a>(out: &mut Vec<Line<'a>>, t: &'a str, span: Span, indented: bool) {
+    if let Some(cut) = trailing_marker_start(t) {
+        let head = t[..cut].trim_end();
+        if !head.is_empty() {
+            let hspan = Span::new(span.start, span.start + head.len());
+            out.push(Line { text: head, span: hspan, indented, kind: classify(head, indented) });
+            let m = &t[cut..];
+            let mspan = Span::new(span.start + cut, span.end);
+            out.push(Line { text: m, span: mspan, indented: false, kind: classify(m, false) });
+            return;
+        }
+    }
+    out.push(Line { text: t, span, indented, kind: classify(t, indented) });
+}
+
+fn classify(t: &str, indented: bool) -> Kind {
+    if let Some(k) = header(t) {
+        return k;
+    }
+    if let Some((to, page)) = marker(t) {
+        return Kind::Marker { to, page };
+    }
+    if let Some(k) = furniture_kind(t) {
+        return Kind::Furniture(k);
+    }
+    if !indented && is_head_like(t) {
+        return Kind::Head;
+    }
+    Kind::Body
+}
+
+/// Characters that close a sentence or a quoted/bracketed sentence.
+fn is_terminal(c: char) -> bool {
+    matches!(
+        c,
+        '。' | '！' | '？' | '!' | '?' | '…' | '”' | '"' | '’' | '」' | '』' | '）' | ')' | '；' | ';'
+            | '：' | ':' | '.' | '．' | '，' | ',' | '、' | '】'
+    )
+}
+
+fn ends_terminated(t: &str) -> bool {
+    t.chars().next_back().is_some_and(is_terminal)
+}
+
+/// The first `n` chars of `t`, borrowed.
+fn prefix_chars(t: &str, n: usize) -> &str {
+    t.char_indices().nth(n).map_or(t, |(i, _)| &t[..i])
+}
+
+/// Number of chars in `t`, counting no further than `cap` (keeps huge lines linear).
+fn chars_capped(t: &str, cap: usize) -> usize {
+    t.chars().take(cap + 1).count()
+}
+
+fn is_head_like(t: &str) -> bool {
+    let n = chars_capped(t, MAX_SUBTITLE_CHARS);
+    if t.starts_with('—') || t.starts_with("--") {
+        return n <= MAX_SUBTITLE_CHARS;
+    }
+    if ends_terminated(t) && !closes_headline(t) {
+        return false;
+    }
+    // A bracketed whole line (`（一）`, `（记者某某）`) is body.
+    if bracketed(t).is_some() || starts_with_lede(t) || is_byline(t) {
+        return false;
+    }
+    // Headlines rarely hold clause punctuation; a line cut from a paragraph by layout
+    // usually does. The longer the line, the less punctuation a headline may hold.
+    // (`、` between listed names is common in headlines, so it is not counted.)
+    let punct = t.chars().filter(|c| "，。；：,;:".contains(*c)).count();
+    match punct {
+        0 => n <= MAX_HEAD_CHARS,
+        1 => n < 32,
+        _ => n < 24,
+    }
+}
+
+/// A headline may end in a bracketed column name (`……（人民时评）`) or be one quotation
+/// (`“……”`).
+fn closes_headline(t: &str) -> bool {
+    if t.ends_with('）') || t.ends_with(')') {
+        return has_column_tag(t);
+    }
+    if t.ends_with('”') && t.starts_with('“') {
+        // One quotation, no sentence closed inside it.
+        let inner = &t['“'.len_utf8()..t.len() - '”'.len_utf8()];
+        return !inner.contains(['。', '”']);
+    }
+    false
+}
+
+/// Standing heads that always open an item: `图片报道`, `图片新闻`, `新闻速览`…
+fn is_standing_head(t: &str) -> bool {
+    const HEADS: [&str; 8] = ["图片报道", "圖片報道", "图片新闻", "圖片新聞", "新闻速览", "新聞速覽", "简讯", "簡訊"];
+    HEADS.contains(&t)
+}
+
+/// `……（人民时评）`: a bracketed tag at the end of a line that also holds text before it.
+fn has_column_tag(t: &str) -> bool {
+    let open = t.rfind(['（', '(']);
+    open.is_some_and(|i| i > 0 && t[i..].chars().count() <= 20)
+}
+
+/// `人民日报 2019年10月2日 星期三 第03版`, `人民日報 …`, or a bare `第05版`.
+fn header(t: &str) -> Option<Kind> {
+    if t.len() > 80 || !t.ends_with('版') {
+        return None;
+    }
+    let body = t.strip_suffix('版')?;
+    let at = body.rfind('第')?;
+    let page: u32 = parse_page_number(&body[at + '第'.len_utf8()..])?;
+    let before = body[..at].trim();
+    if before.is_empty() {
+        return Some(Kind::Header { date: None, page });
+    }
+    let date = header_date(before)?;
+    Some(Kind::Header { date: Some(date), page })
+}
+
+/// `… 2019年10月2日 星期三` → `2019-10-02`.
+fn header_date(s: &str) -> Option<String> {
+    let y = s.find('年')?;
+    let digits_start = s[..y].rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
+    let rest = &s[digits_start..];
+    let day_end = rest.find('日')?;
+    crate::describe::normalize_date(&rest[..day_end + '日'.len_utf8()])
+}
+
+/// `5`, `05`, `五`, `十一` → the number.
+fn parse_page_number(s: &str) -> Option<u32> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 12 {
+        return None;
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    chinese_number(s)
+}
+
+/// Chinese numerals up to 99 (`五`, `十一`, `二十三`).
+fn chinese_number(s: &str) -> Option<u32> {
+    let digit = |c: char| "〇一二三四五六七八九".chars().position(|d| d == c).map(|p| p as u32);
+    let cs: Vec<char> = s.chars().collect();
+    match cs.as_slice() {
+        ['十'] => Some(10),
+        [d] => digit(*d),
+        ['十', d] => Some(10 + digit(*d)?),
+        [t, '十'] => Some(10 * digit(*t)?),
+        [t, '十', d] => Some(10 * digit(*t)? + digit(*d)?),
+        _ => None,
+    }
+}
+
+/// A whole-line continuation marker: `（下转第5版）`, `(上接第1版)`, `（转第三版）`.
+fn marker(t: &str) -> Option<(bool, u32)> {
+    marker_inner(bracketed(t)?.trim())
+}
+
+/// The inside of a line wrapped in full- or half-width round brackets.
+fn bracketed(t: &str) -> Option<&str> {
+    let inner = t.strip_prefix('（').or_else(|| t.strip_prefix('('))?;
+    inner.strip_suffix('）').or_else(|| inner.strip_suffix(')'))
+}
+
+/// `下转第5版` → (true, 5); `上接第1版` → (false, 1).
+fn marker_inner(s: &str) -> Option<(bool, u32)> {
+    let (to, rest) = if let Some(r) = s.strip_prefix("下转").or_else(|| s.strip_prefix("下轉")) {
+        (true, r)
+    } else if let Some(r) = s.strip_prefix("转").or_else(|| s.strip_prefix("轉")) {
+        (true, r)
+    } else if let Some(r) = s.strip_prefix("上接").or_else(|| s.strip_prefix("接")) {
+        (false, r)
+    } else {
+        return None;
+    };
+    let n = rest.strip_prefix('第')?.strip_suffix('版')?;
+    Some((to, parse_page_number(n)?))
+}
+
+/// Byte offset where a continuation marker glued to the end of `t` begins.
+fn trailing_marker_start(t: &str) -> Option<usize> {
+    if !(t.ends_with('）') || t.ends_with(')')) || t.len() < 12 {
+        return None;
+    }
+    let open = t.rfind(['（', '('])?;
+    (open > 0 && marker(&t[open..]).is_some()).then_some(open)
+}
+
+/// Furniture that is neither a header nor a marker: photo captions, index bullets, credits.
+fn furniture_kind(t: &str) -> Option<FurnitureKind> {
+    if (t.starts_with("图为") || t.starts_with("圖為") || t.starts_with("图：") || t.starts_with("圖："))
+        && (t.ends_with('摄') || t.ends_with('攝'))
+        && chars_capped(t, 120) <= 120
+    {
+        return Some(FurnitureKind::Caption);
+    }
+    if t.starts_with("- ") || t.starts_with("• ") {
+        return Some(FurnitureKind::IndexBullet);
+    }
+    if is_credit(t) {
+        return Some(FurnitureKind::Credit);
+    }
+    None
+}
+
+/// `本版编辑：…`, `版式设计：…`, `责任编辑：…`.
+fn is_credit(t: &str) -> bool {
+    const CREDITS: [&str; 8] =
+        ["本版编辑", "版式设计", "责任编辑", "美术编辑", "本版編輯", "版式設計", "責任編輯", "制图："];
+    chars_capped(t, 60) <= 60 && CREDITS.iter().any(|c| t.starts_with(c) || t.contains(c) && t.contains("  "))
+}
+
+/// Does `t` open with a dateline or a news lede (`新华社北京10月1日电`, `本报讯`, `据新华社`…)?
+pub(crate) fn starts_with_lede(t: &str) -> bool {
+    let head = prefix_chars(t, 40);
+    const OPENERS: [&str; 10] =
+        ["本报讯", "本報訊", "据新华社", "據新華社", "央视网消息", "人民网", "中新社", "新华网", "据中新社", "据人民网"];
+    if OPENERS.iter().any(|o| head.starts_with(o)) {
+        return true;
+    }
+    // `<outlet><place><month>月<day>日电` within the first 40 chars.
+    let Some(dian) = head.find("日电").or_else(|| head.find("日電")) else { return false };
+    let pre = &head[..dian];
+    let has_month = pre.contains('月');
+    let outlet = ["新华社", "新華社", "本报", "本報", "据", "據", "中新社", "人民网", "记者", "記者"];
+    has_month && outlet.iter().any(|o| pre.starts_with(o)) && !pre.contains('。')
+}
+
+/// `本报记者  张三`, `记者 李四 王五`, `新华社记者 …`: a byline line, short.
+fn is_byline(t: &str) -> bool {
+    let n = chars_capped(t, 40);
+    n <= 40
+        && ["本报记者", "本報記者", "新华社记者", "新華社記者", "记者", "記者", "本报通讯员", "通讯员"]
+            .iter()
+            .any(|p| t.starts_with(p))
+        && !ends_terminated(t)
+}
+
+/// True when most body-shaped lines are indented (`　　` paragraph starts).
+fn is_indent_mode(lines: &[Line]) -> bool {
+    let (mut ind, mut all) = (0usize, 0usize);
+    for l in lines.iter().filter(|l| matches!(l.kind, Kind::Body)) {
+        all += 1;
+        ind += l.indented as usize;
+    }
+    all > 0 && ind * 10 >= all * 4
+}
+
+// ---------------------------------------------------------------------------------------
+// Pass 2: paragraphs
+
+/// One unit of the page after layout breaks are rejoined.
+#[derive(Debug, Clone)]
+struct Para {
+    text: String,
+    spans: Vec<Span>,
+    kind: Kind,
+}
+
+/// A line continues the previous paragraph when that paragraph stopped mid-sentence at
+/// length, and this line does not open a new paragraph (indentation, a subtitle dash, a
+/// dateline).
+fn is_tail(prev: &Para, prev_last: &Line, line: &Line, indent_mode: bool) -> bool {
+    if !matches!(line.kind, Kind::Body | Kind::Head) {
+        return false;
+    }
+    // Whatever the previous line looked like, a line cannot open with a lowercase word or
+    // with punctuation that closes a clause: it goes on with the line above.
+    let cannot_open = line.text.starts_with(|c: char| c.is_ascii_lowercase())
+        || line.text.starts_with(['，', '、', '。', '；', '：', '”', '）', ',', ';']);
+    if matches!(prev.kind, Kind::Head) && prev.spans.len() == 1 && !ends_terminated(prev_last.text) {
+        return cannot_open && !prev_last.text.starts_with('—');
+    }
+    if !matches!(prev.kind, Kind::Body) {
+        return false;
+    }
+    if ends_terminated(prev_last.text) || chars_capped(prev_last.text, 12) < 12 {
+        return false;
+    }
+    if line.text.starts_with('—') || starts_with_lede(line.text) || is_byline(line.text) {
+        return false;
+    }
+    if indent_mode {
+        // The break's tail is never indented; a headline isn't either, so a short
+        // unterminated tail must read as the end of a sentence.
+        return !line.indented;
+    }
+    // Without indentation only the tail's shape tells: it closes a sentence, or it is
+    // long, or it starts with punctuation that cannot open a paragraph.
+    ends_terminated(line.text) || matches!(line.kind, Kind::Body) || cannot_open
+}
+
+fn paragraphs(lines: &[Line], indent_mode: bool) -> Vec<Para> {
+    let mut out: Vec<Para> = Vec::new();
+    let mut last_line: Option<&Line> = None;
+    for line in lines {
+        if let (Some(prev), Some(pl)) = (out.last_mut(), last_line) {
+            if is_tail(prev, pl, line, indent_mode) {
+                prev.kind = Kind::Body;
+                join_text(&mut prev.text, line.text);
+                prev.spans.push(line.span);
+                last_line = Some(line);
+                continue;
+            }
+        }
+        // A head-shaped line glued under an unfinished headline-like line still is a
+        // separate line; only body text is rejoined.
+        out.push(Para { text: line.text.to_string(), spans: vec![line.span], kind: line.kind.clone() });
+        last_line = Some(line);
+    }
+    out
+}
+
+/// Rejoins a broken line: no space between CJK (or CJK and punctuation), one space
+/// between Latin words.
+fn join_text(buf: &mut String, next: &str) {
+    let a = buf.chars().next_back();
+    let b = next.chars().next();
+    let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    if latin(a) && latin(b) {
+        buf.push(' ');
+    }
+    buf.push_str(next);
+}
+
+// ---------------------------------------------------------------------------------------
+// Pass 3: articles
+
+/// A piece being built, with what the segmenter needs to know about its end.
+#[derive(Debug, Default)]
+struct Building {
+    piece: Piece,
+    /// A sign-off (`（新华社…电 记者…）`) or credit closed the text.
+    ended: bool,
+    /// Paragraph indices that were short head-like lines (in-article subheads).
+    subheads: Vec<usize>,
+    /// Spans of each paragraph, to move paragraphs when a piece is cut in two.
+    para_spans: Vec<Vec<Span>>,
+}
+
+impl Building {
+    fn is_empty(&self) -> bool {
+        self.piece.paragraphs.is_empty() && self.piece.headlines.is_empty()
+    }
+    fn has_body(&self) -> bool {
+        !self.piece.paragraphs.is_empty()
+    }
+    fn headless(&self) -> bool {
+        self.piece.headlines.is_empty()
+    }
+}
+
+struct Segmenter {
+    page: Page,
+    date: Option<String>,
+    page_no: Option<u32>,
+    cur: Building,
+}
+
+impl Segmenter {
+    fn new(name: &str, date: Option<String>, page_no: Option<u32>) -> Self {
+        let mut s = Segmenter {
+            page: Page { name: name.to_string(), ..Page::default() },
+            date,
+            page_no,
+            cur: Building::default(),
+        };
+        s.cur = s.fresh();
+        s
+    }
+
+    fn fresh(&self) -> Building {
+        let piece = Piece { date: self.date.clone(), page: self.page_no, ..Piece::default() };
+        Building { piece, ..Building::default() }
+    }
+
+    fn furniture(&mut self, kind: FurnitureKind, p: &Para) {
+        for &span in &p.spans {
+            self.page.furniture.push(Furniture { kind, span, text: p.text.clone() });
+        }
+    }
+
+    /// Closes the current piece (if it holds anything) and starts a fresh one.
+    fn close(&mut self) {
+        let next = self.fresh();
+        let done = std::mem::replace(&mut self.cur, next);
+        self.emit(done);
+    }
+
+    fn emit(&mut self, b: Building) {
+        if b.is_empty() && b.piece.continues_to.is_none() && b.piece.continued_from.is_none() {
+            return;
+        }
+        let mut piece = b.piece;
+        piece.spans = b.para_spans.into_iter().flatten().chain(piece.spans).collect();
+        piece.spans.sort();
+        self.page.pieces.push(piece);
+    }
+
+    fn push_heads(&mut self, heads: &[&Para]) {
+        for h in heads {
+            self.cur.piece.headlines.push(h.text.clone());
+            self.cur.piece.spans.extend(&h.spans);
+        }
+    }
+
+    fn push_para(&mut self, p: &Para, subhead: bool) {
+        if subhead {
+            self.cur.subheads.push(self.cur.piece.paragraphs.len());
+        }
+        self.cur.piece.paragraphs.push(p.text.clone());
+        self.cur.para_spans.push(p.spans.clone());
+    }
+
+    fn run(&mut self, paras: &[Para]) {
+        let mut i = 0;
+        while i < paras.len() {
+            let p = &paras[i];
+            match &p.kind {
+                Kind::Header { date, page } => {
+                    self.furniture(FurnitureKind::PageHeader, p);
+                    if self.cur.has_body() || self.page_no != Some(*page) {
+                        self.close();
+                    }
+                    if date.is_some() {
+                        self.date = date.clone();
+                    }
+                    self.page_no = Some(*page);
+                    self.cur.piece.date = self.date.clone();
+                    self.cur.piece.page = self.page_no;
+                }
+                Kind::Marker { to: true, page } => {
+                    self.furniture(FurnitureKind::Continuation, p);
+                    self.cur.piece.continues_to = Some(*page);
+                    self.close();
+                }
+                Kind::Marker { to: false, page } => {
+                    self.furniture(FurnitureKind::Continuation, p);
+                    if !self.cur.is_empty() {
+                        self.close();
+                    }
+                    self.cur.piece.continued_from = Some(*page);
+                }
+                Kind::Furniture(k) => {
+                    self.furniture(*k, p);
+                    if *k == FurnitureKind::Credit && self.cur.has_body() {
+                        self.cur.ended = true;
+                    }
+                }
+                Kind::Head => {
+                    let end = head_run_end(paras, i);
+                    let heads: Vec<&Para> =
+                        paras[i..end].iter().filter(|q| matches!(q.kind, Kind::Head)).collect();
+                    // Furniture inside the run still goes to furniture.
+                    for q in &paras[i..end] {
+                        if let Kind::Furniture(k) = q.kind {
+                            self.furniture(k, q);
+                        }
+                    }
+                    let next = paras[end..].iter().find(|q| !matches!(q.kind, Kind::Furniture(_)));
+                    self.head_run(&heads, next, paras, end);
+                    i = end;
+                    continue;
+                }
+                Kind::Body => self.body(p),
+            }
+            i += 1;
+        }
+        self.close();
+    }
+
+    fn body(&mut self, p: &Para) {
+        if self.cur.ended && !is_caption_like(&p.text) {
+            // Text after a sign-off: a new article that starts without a headline.
+            self.close();
+        }
+        let signoff = is_signoff(&p.text);
+        self.push_para(p, false);
+        if signoff {
+            self.cur.ended = true;
+        }
+    }
+
+    /// Decides what a run of headline-like lines is: the head of a new article, an
+    /// in-article subhead, or the headline of the text before it (printed after its body).
+    fn head_run(&mut self, heads: &[&Para], next: Option<&Para>, paras: &[Para], end: usize) {
+        let next_body = next.filter(|q| matches!(q.kind, Kind::Body));
+        if !self.cur.has_body() {
+            self.push_heads(heads);
+            return;
+        }
+        // Nothing follows on this page: the block belongs to the text above it.
+        if next_body.is_none() {
+            self.trailing_heads(heads, &[]);
+            return;
+        }
+        let next_body = next_body.unwrap();
+        let follow = following_text(paras, end);
+        // Evidence that a new article starts here; a lone short line without any is an
+        // in-article subhead. (A `——` line alone after body text is a quoted attribution or
+        // a subhead; a subtitle counts only under a headline line.)
+        let strong = self.cur.ended
+            || heads.iter().any(|h| has_column_tag(&h.text) || is_standing_head(&h.text))
+            || starts_with_lede(&next_body.text)
+            || is_byline(&next_body.text);
+        // A block of several lines opens an article when the text after it does not go on
+        // with the words of the text above (sections of one report share their words).
+        let new_article = strong || heads.len() >= 2 && {
+            let coh = cohesion(&self.recent_text(12), &follow);
+            let dash = heads.iter().any(|h| h.text.starts_with('—'));
+            coh < if dash { 0.2 } else { 0.1 }
+        };
+        if !new_article {
+            // A lone short line inside an article: a subhead, unless it reads like the
+            // text above it and a headless article is open.
+            for h in heads {
+                self.push_para(h, true);
+            }
+            return;
+        }
+        // Does the first line (with its `——` subtitles) belong to the text above
+        // (headline after body)?
+        let k = 1 + heads[1..].iter().take_while(|h| h.text.starts_with('—')).count();
+        if k < heads.len() && self.takes_trailing_head(heads, &follow) {
+            let (first, rest) = heads.split_at(k);
+            self.trailing_heads(first, rest);
+            return;
+        }
+        self.close();
+        self.push_heads(heads);
+    }
+
+    /// A headline-after-body: the first line of the block reads like the text above it
+    /// more than the text below, or the open piece has no headline of its own yet.
+    fn takes_trailing_head(&self, heads: &[&Para], follow: &str) -> bool {
+        if self.cur.piece.continued_from.is_some() && self.cur.headless() {
+            return false;
+        }
+        if self.cur.headless() {
+            return true;
+        }
+        let above = self.recent_text(6);
+        let h = &heads[0].text;
+        let a = affinity(h, &above);
+        let b = affinity(h, follow);
+        a >= 0.5 && a > b + 0.25
+    }
+
+    /// Attaches `heads` as the headline of the text above. If the open piece already has a
+    /// headline, a headless article hides in its body: cut it where the topic shifts.
+    /// `then` starts the next article.
+    fn trailing_heads(&mut self, heads: &[&Para], then: &[&Para]) {
+        if self.cur.piece.continued_from.is_some() && self.cur.headless() {
+            // A continued piece needs no headline; the block is the next article's.
+            self.close();
+            self.push_heads(heads);
+            self.push_heads(then);
+            return;
+        }
+        if !self.cur.headless() {
+            if let Some(cut) = self.best_cut(&heads[0].text) {
+                self.split_off(cut);
+            } else if then.is_empty() {
+                // No place to cut: keep the lines as subheads of the text above.
+                for h in heads {
+                    self.push_para(h, true);
+                }
+                return;
+            }
+        }
+        if self.cur.headless() {
+            self.push_heads(heads);
+        } else {
+            for h in heads {
+                self.push_para(h, true);
+            }
+        }
+        if !then.is_empty() {
+            self.close();
+            self.push_heads(then);
+        }
+    }
+
+    /// The paragraph index where a headless article most likely starts inside the open
+    /// piece, judged by the trailing headline's words and the shift of vocabulary.
+    fn best_cut(&self, headline: &str) -> Option<usize> {
+        let paras = &self.cur.piece.paragraphs;
+        let n = paras.len();
+        if n < 2 {
+            return None;
+        }
+        let heads = self.cur.piece.headlines.join("");
+        let mut best: Option<(f64, usize)> = None;
+        for j in 1..n {
+            if self.cur.subheads.contains(&j) && j + 1 == n {
+                continue;
+            }
+            let before = window(paras, j.saturating_sub(3), j);
+            let after = window(paras, j, (j + 3).min(n));
+            // The new headline should match the text after the cut, the old one the text
+            // before; the vocabulary should change across the cut.
+            let s = affinity(headline, &after) - affinity(headline, &before)
+                + affinity(&heads, &before)
+                - affinity(&heads, &after)
+                + (1.0 - affinity(&before, &after)) * 0.5
+                + if starts_with_lede(&paras[j]) { 0.5 } else { 0.0 }
+                + if is_signoff(&paras[j - 1]) { 0.5 } else { 0.0 };
+            if best.is_none_or(|(b, _)| s > b) {
+                best = Some((s, j));
+            }
+        }
+        best.filter(|(s, _)| *s > 0.6).map(|(_, j)| j)
+    }
+
+    /// Moves paragraphs `cut..` of the open piece into a new headless piece.
+    fn split_off(&mut self, cut: usize) {
+        let mut tail = self.fresh();
+        tail.piece.paragraphs = self.cur.piece.paragraphs.split_off(cut);
+        tail.para_spans = self.cur.para_spans.split_off(cut);
+        tail.subheads = self.cur.subheads.iter().filter(|&&k| k >= cut).map(|k| k - cut).collect();
+        self.cur.subheads.retain(|&k| k < cut);
+        tail.ended = self.cur.ended;
+        let done = std::mem::replace(&mut self.cur, tail);
+        self.emit(done);
+    }
+
+    /// The last `k` paragraphs of the open piece, joined.
+    fn recent_text(&self, k: usize) -> String {
+        let ps = &self.cur.piece.paragraphs;
+        window(ps, ps.len().saturating_sub(k), ps.len())
+    }
+
+    fn finish(self) -> Page {
+        self.page
+    }
+}
+
+/// End of the run of headline-like lines starting at `i` (furniture lines may sit inside).
+fn head_run_end(paras: &[Para], i: usize) -> usize {
+    let mut end = i;
+    let mut j = i;
+    while j < paras.len() {
+        match paras[j].kind {
+            Kind::Head => {
+                j += 1;
+                end = j;
+            }
+            Kind::Furniture(_) => j += 1,
+            _ => break,
+        }
+    }
+    end
+}
+
+/// Up to three body paragraphs after `end`, joined (for lexical comparison).
+fn following_text(paras: &[Para], end: usize) -> String {
+    let mut s = String::new();
+    let mut k = 0;
+    for p in &paras[end..] {
+        match p.kind {
+            Kind::Body => {
+                push_capped(&mut s, &p.text);
+                k += 1;
+                if k == 3 {
+                    break;
+                }
+            }
+            Kind::Furniture(_) => {}
+            _ => break,
+        }
+    }
+    s
+}
+
+/// Paragraphs `a..b` joined, each cut to a bounded length (keeps comparisons cheap).
+fn window(paras: &[String], a: usize, b: usize) -> String {
+    let mut s = String::new();
+    for p in &paras[a..b] {
+        push_capped(&mut s, p);
+    }
+    s
+}
+
+fn push_capped(s: &mut String, p: &str) {
+    const CAP: usize = 600;
+    let end = p.char_indices().nth(CAP / 3).map_or(p.len(), |(i, _)| i);
+    s.push_str(&p[..end]);
+}
+
+/// Share of the CJK character bigrams of `h` (or its characters, for a short `h`) found in
+/// `text`. 0 when `h` has none.
+fn affinity(h: &str, text: &str) -> f64 {
+    let hs: Vec<char> = h.chars().filter(|&c| crate::describe::is_cjk(c)).take(200).collect();
+    if hs.len() < 2 || text.is_empty() {
+        return 0.0;
+    }
+    let ts: Vec<char> = text.chars().filter(|&c| crate::describe::is_cjk(c)).collect();
+    let mut set = std::collections::HashSet::with_capacity(ts.len());
+    for w in ts.windows(2) {
+        set.insert((w[0], w[1]));
+    }
+    let hits = hs.windows(2).filter(|w| set.contains(&(w[0], w[1]))).count();
+    hits as f64 / (hs.len() - 1) as f64
+}
+
+/// Share of the CJK bigrams of `after` that also occur in `before`: how much the text
+/// after a boundary goes on with the words of the text before it.
+fn cohesion(before: &str, after: &str) -> f64 {
+    let bigrams = |s: &str| -> std::collections::HashSet<(char, char)> {
+        let cs: Vec<char> = s.chars().filter(|&c| crate::describe::is_cjk(c)).collect();
+        cs.windows(2).map(|w| (w[0], w[1])).collect()
+    };
+    let a = bigrams(after);
+    if a.is_empty() {
+        return 0.0;
+    }
+    let b = bigrams(before);
+    a.iter().filter(|x| b.contains(x)).count() as f64 / a.len() as f64
+}
+
+/// A sign-off closing an article: a short bracketed line naming the dateline, reporters or
+/// author: `（新华社北京10月1日电  记者林晖）`, `（赵兵 丁雅诵）`, `（作者为…）`.
+fn is_signoff(t: &str) -> bool {
+    let Some(inner) = bracketed(t).map(str::trim) else { return false };
+    let n = chars_capped(inner, 80);
+    if n < 2 || n > 80 || inner.contains(['（', '(', '。']) {
+        return false;
+    }
+    let keys = ["电", "電", "记者", "記者", "作者", "本报", "本報", "新华社", "新華社", "通讯员", "整理", "执笔"];
+    if keys.iter().any(|k| inner.contains(k)) {
+        return !inner.starts_with("上接") && !inner.starts_with("下转");
+    }
+    // Bare names: two to four CJK chars in groups separated by spaces.
+    let groups: Vec<&str> = inner.split([' ', '\u{3000}', '、']).filter(|g| !g.is_empty()).collect();
+    n <= 24
+        && !groups.is_empty()
+        && groups.iter().all(|g| {
+            let k = g.chars().count();
+            (1..=4).contains(&k) && g.chars().all(crate::describe::is_cjk)
+        })
+        && !inner.chars().any(|c| "一二三四五六七八九十".contains(c) && n <= 2)
+}
+
+/// Photo notes that may follow a sign-off and still belong to the article.
+fn is_caption_like(t: &str) -> bool {
+    t.starts_with("图片说明")
+        || t.starts_with('图')
+        || t.starts_with('圖')
+        || t.ends_with('摄')
+        || t.ends_with('攝')
+        || t.ends_with("摄）")
+        || t.contains("摄（")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(p: &Page) -> Vec<(String, String)> {
+        p.pieces
+            .iter()
+            .map(|pc| (pc.headlines.join("|"), pc.paragraphs.join("/")))
+            .collect()
+    }
+
+    #[test]
+    fn name_gives_date_and_page() {
+        assert_eq!(name_date_page("rmrb_20191002_03.txt"), (Some("2019-10-02".into()), Some(3)));
+        assert_eq!(name_date_page("rmrb_20191001.txt"), (Some("2019-10-01".into()), None));
+        assert_eq!(name_date_page("00021_779d05ec9a56d67b.txt"), (None, None));
+    }
+
+    #[test]
+    fn header_and_markers() {
+        assert_eq!(
+            header("人民日报 2019年10月2日 星期三 第03版"),
+            Some(Kind::Header { date: Some("2019-10-02".into()), page: 3 })
+        );
+        assert_eq!(header("第05版"), Some(Kind::Header { date: None, page: 5 }));
+        assert_eq!(header("我们的第一版"), None);
+        assert_eq!(marker("（下转第5版）"), Some((true, 5)));
+        assert_eq!(marker("(上接第十一版)"), Some((false, 11)));
+        assert_eq!(trailing_marker_start("湖水清了，鱼也回来了。（下转第2版）"), Some("湖水清了，鱼也回来了。".len()));
+    }
+
+    #[test]
+    fn indented_page_with_two_articles_and_furniture() {
+        let text = concat!(
+            "人民日报 2020年3月5日 星期四 第04版\r\n",
+            "山村通了公交车\r\n",
+            "　　本报长沙3月4日电  （记者周明）村民今天坐上了公交车。\r\n",
+            "　　村里的老人说，出门再也不用走山路了。\r\n",
+            "图为村民在车站候车。本报记者 周明摄\r\n",
+            "果园里的新学校\r\n",
+            "——记一位乡村教师\r\n",
+            "　　清晨，孩子们走进教室。\r\n",
+            "本版编辑：李华\r\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(
+            texts(&p),
+            vec![
+                ("山村通了公交车".into(), "本报长沙3月4日电  （记者周明）村民今天坐上了公交车。/村里的老人说，出门再也不用走山路了。".into()),
+                ("果园里的新学校|——记一位乡村教师".into(), "清晨，孩子们走进教室。".into()),
+            ]
+        );
+        assert_eq!(p.pieces[0].date.as_deref(), Some("2020-03-05"));
+        assert_eq!(p.pieces[0].page, Some(4));
+        let kinds: Vec<FurnitureKind> = p.furniture.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, vec![FurnitureKind::PageHeader, FurnitureKind::Caption, FurnitureKind::Credit]);
+    }
+
+    #[test]
+    fn layout_break_is_rejoined() {
+        let text = "小镇的新桥\n　　这座桥连接了河两岸的两个村子，村民们过河再也不用绕\n远路了。\n　　桥头立着一块石碑。\n";
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 1);
+        assert_eq!(p.pieces[0].paragraphs[0], "这座桥连接了河两岸的两个村子，村民们过河再也不用绕远路了。");
+        let text = "Bridge opens\n\nThe new bridge links the two villages on either\n\nside of the river.\n";
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces[0].paragraphs[0], "The new bridge links the two villages on either side of the river.");
+    }
+
+    #[test]
+    fn lone_subhead_stays_in_article() {
+        let text = concat!(
+            "江边的春天\n\n新华社武汉3月1日电  江边的柳树发芽了，游人渐渐多了起来。\n\n",
+            "游人多了\n\n周末的江滩上，放风筝的孩子们跑来跑去。\n\n江边的茶馆也热闹起来。\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
+        assert_eq!(p.pieces[0].paragraphs[1], "游人多了");
+    }
+
+    #[test]
+    fn signoff_then_new_headline() {
+        let text = "江边的春天\n　　本报武汉3月1日电  柳树发芽了。\n　　（记者王江）\n新茶上市\n　　茶农们忙着采茶。\n";
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines, vec!["新茶上市"]);
+    }
+
+    #[test]
+    fn headline_after_body() {
+        let text = concat!(
+            "人民日报 2020年3月5日 星期四 第02版\n",
+            "　　本报北京3月4日电  全国春耕备耕工作有序展开，农机手们忙着检修拖拉机。\n",
+            "　　各地农技人员下田指导，帮助农户选种育苗。\n",
+            "春耕备耕有序展开\n",
+            "山里来了快递车\n",
+            "　　快递车开进了大山，山货也能卖到城里了。\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[0].headlines, vec!["春耕备耕有序展开"]);
+        assert_eq!(p.pieces[1].headlines, vec!["山里来了快递车"]);
+    }
+
+    #[test]
+    fn continuation_markers() {
+        let text = "大桥通车\n　　大桥今天通车了。\n（下转第5版）\n（上接第1版）\n　　大桥全长三公里。\n";
+        let p = split_page("rmrb_20200305_01.txt", text);
+        assert_eq!(p.pieces.len(), 2);
+        assert_eq!(p.pieces[0].continues_to, Some(5));
+        assert_eq!(p.pieces[1].continued_from, Some(1));
+        assert_eq!(p.furniture.len(), 2);
+    }
+
+    #[test]
+    fn every_line_is_accounted_for() {
+        let text = "人民日报 2020年3月5日 星期四 第04版\n山村通了公交车\n　　村民今天坐上了公交车。\n图为车站。本报记者 周明摄\n- 索引\n";
+        let p = split_page("x.txt", text);
+        check_spans(text, &p);
+        let mut covered = vec![false; text.len()];
+        for s in p.pieces.iter().flat_map(|pc| pc.spans.iter()).chain(p.furniture.iter().map(|f| &f.span)) {
+            covered[s.start..s.end].iter_mut().for_each(|c| *c = true);
+        }
+        for (i, c) in text.char_indices() {
+            assert!(c.is_whitespace() || covered[i], "byte {i} ({c}) not covered");
+        }
+    }
+
+    fn check_spans(text: &str, p: &Page) {
+        let mut all: Vec<Span> = p.pieces.iter().flat_map(|pc| pc.spans.iter().copied()).collect();
+        all.extend(p.furniture.iter().map(|f| f.span));
+        all.sort();
+        for s in &all {
+            assert!(s.start <= s.end && s.end <= text.len());
+            assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+        }
+        for w in all.windows(2) {
+            assert!(w[0].end <= w[1].start, "overlap {:?} {:?}", w[0], w[1]);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_spans_are_sound(s in "\\PC{0,400}") {
+            let p = split_page("rmrb_20191002_03.txt", &s);
+            check_spans(&s, &p);
+        }
+
+        #[test]
+        fn never_panics_on_page_like_text(
+            lines in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("　　本报北京3月4日电  村民今天坐上了公交车。".to_string()),
+                    proptest::strategy::Just("山里来了快递车".to_string()),
+                    proptest::strategy::Just("（下转第5版）".to_string()),
+                    proptest::strategy::Just("（上接第1版）".to_string()),
+                    proptest::strategy::Just("第05版".to_string()),
+                    proptest::strategy::Just("——记一位乡村教师".to_string()),
+                    proptest::strategy::Just("（记者王江）".to_string()),
+                    proptest::strategy::Just(String::new()),
+                    "\\PC{0,30}",
+                ],
+                0..30,
+            )
+        ) {
+            let s = lines.join("\n");
+            let p = split_page("x.txt", &s);
+            check_spans(&s, &p);
+        }
+    }
 }

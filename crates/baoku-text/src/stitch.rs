@@ -1,34 +1,213 @@
 //! Pieces into articles: join `（下转第N版）` / `（上接第N版）` continuations across pages and
 //! files, then describe each article.
+//!
+//! A piece that ends `（下转第N版）` is joined with a piece that begins `（上接第M版）` on page N
+//! of the same issue. When a page's date or number is unknown (opaque file names, no page
+//! header), the candidates are ranked by what is known: matching issue date and page
+//! numbers, then the headline the continued piece repeats (often with its halves swapped),
+//! then nearness in the batch. The repeated headline is kept out of the text.
+
+use std::collections::HashSet;
 
 use crate::describe;
 use crate::model::{Article, SourceSpan};
-use crate::split::Page;
+use crate::split::{Page, Piece};
 
 /// Stitches the pieces of a batch of pages into articles. `SourceSpan::source` in the result
 /// is the index of the page in `pages`.
 pub fn stitch(pages: &[Page]) -> Vec<Article> {
-    let mut out = Vec::new();
-    for (i, page) in pages.iter().enumerate() {
-        for piece in &page.pieces {
-            let mut a = Article {
-                headline: piece.headlines.get(piece.main_headline).cloned().unwrap_or_default(),
-                subheads: piece
-                    .headlines
-                    .iter()
-                    .enumerate()
-                    .filter(|(k, _)| *k != piece.main_headline)
-                    .map(|(_, h)| h.clone())
-                    .collect(),
-                text: piece.paragraphs.join("\n"),
-                date: piece.date.clone(),
-                page: piece.page,
-                spans: piece.spans.iter().map(|&span| SourceSpan { source: i, span }).collect(),
-                ..Article::default()
-            };
-            describe::describe(&mut a);
-            out.push(a);
+    let ids: Vec<(usize, usize)> = pages
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| (0..p.pieces.len()).map(move |k| (i, k)))
+        .collect();
+    let piece = |id: (usize, usize)| &pages[id.0].pieces[id.1];
+    let heads: Vec<(usize, usize)> = ids.iter().copied().filter(|&id| piece(id).continues_to.is_some()).collect();
+    let tails: Vec<(usize, usize)> =
+        ids.iter().copied().filter(|&id| piece(id).continued_from.is_some()).collect();
+
+    // Best pairs first, each piece used once.
+    let mut pairs: Vec<(f64, (usize, usize), (usize, usize))> = Vec::new();
+    for &h in &heads {
+        for &t in &tails {
+            if t == h {
+                continue;
+            }
+            if let Some(s) = match_score(piece(h), h.0, piece(t), t.0) {
+                pairs.push((s, h, t));
+            }
         }
     }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut next_of = std::collections::HashMap::new();
+    let mut used_h = HashSet::new();
+    let mut used_t = HashSet::new();
+    for (_, h, t) in pairs {
+        if used_h.contains(&h) || used_t.contains(&t) {
+            continue;
+        }
+        used_h.insert(h);
+        used_t.insert(t);
+        next_of.insert(h, t);
+    }
+
+    let mut out = Vec::new();
+    for &id in &ids {
+        if used_t.contains(&id) {
+            continue; // emitted with the piece it continues
+        }
+        let mut chain = vec![id];
+        let mut cur = id;
+        while let Some(&t) = next_of.get(&cur) {
+            if chain.contains(&t) {
+                break;
+            }
+            chain.push(t);
+            cur = t;
+        }
+        out.push(article(pages, &chain));
+    }
     out
+}
+
+/// How well `t` (begins `（上接第M版）`) continues `h` (ends `（下转第N版）`); `None` when
+/// what is known rules it out.
+fn match_score(h: &Piece, hi: usize, t: &Piece, ti: usize) -> Option<f64> {
+    let to = h.continues_to?;
+    let from = t.continued_from?;
+    let mut s = 0.0;
+    match (&h.date, &t.date) {
+        (Some(a), Some(b)) if a != b => return None,
+        (Some(_), Some(_)) => s += 2.0,
+        _ => {}
+    }
+    match t.page {
+        Some(p) if p != to => return None,
+        Some(_) => s += 1.0,
+        None => {}
+    }
+    match h.page {
+        Some(p) if p != from => return None,
+        Some(_) => s += 1.0,
+        None => {}
+    }
+    if t.page.is_none() && h.page.is_some_and(|p| p >= to) {
+        // A continuation runs forward in the issue; same-page or backward jumps are odd.
+        s -= 0.5;
+    }
+    let hh = h.headlines.join("");
+    let th = t.headlines.join("");
+    if !hh.is_empty() && !th.is_empty() {
+        s += 3.0 * headline_similarity(&hh, &th);
+    }
+    if hi == ti {
+        s += 0.3;
+    }
+    // Prefer near neighbours in the batch (same issue tends to sit together).
+    s -= (hi.abs_diff(ti) as f64).min(1000.0) / 10000.0;
+    Some(s)
+}
+
+/// Share of CJK characters (or words) two headlines have in common, order ignored, so that a
+/// repeat with its halves swapped still matches.
+pub(crate) fn headline_similarity(a: &str, b: &str) -> f64 {
+    let chars = |s: &str| -> HashSet<char> { s.chars().filter(|c| c.is_alphanumeric()).collect() };
+    let (x, y) = (chars(a), chars(b));
+    if x.is_empty() || y.is_empty() {
+        return 0.0;
+    }
+    let common = x.intersection(&y).count() as f64;
+    common / x.len().min(y.len()) as f64
+}
+
+/// One article from a chain of pieces: headline from the first piece that has one; the
+/// headlines a continued piece repeats are left out of the text.
+fn article(pages: &[Page], chain: &[(usize, usize)]) -> Article {
+    let first = &pages[chain[0].0].pieces[chain[0].1];
+    let mut a = Article::default();
+    let mut headlines: Vec<String> = Vec::new();
+    let mut main = 0;
+    let mut paragraphs: Vec<&str> = Vec::new();
+    for (n, &(pi, k)) in chain.iter().enumerate() {
+        let p = &pages[pi].pieces[k];
+        if headlines.is_empty() && !p.headlines.is_empty() {
+            headlines = p.headlines.clone();
+            main = p.main_headline.min(headlines.len() - 1);
+        } else if n > 0 && !p.headlines.is_empty() {
+            let sim = headline_similarity(&headlines.join(""), &p.headlines.join(""));
+            if sim < 0.5 {
+                a.warnings.push(format!(
+                    "continued piece on page {} has a different headline: {}",
+                    p.page.map_or("?".to_string(), |x| x.to_string()),
+                    p.headlines.join(" ")
+                ));
+            }
+        }
+        paragraphs.extend(p.paragraphs.iter().map(String::as_str));
+        a.spans.extend(p.spans.iter().map(|&span| SourceSpan { source: pi, span }));
+        if a.date.is_none() {
+            a.date = p.date.clone();
+        }
+    }
+    let last = &pages[chain[chain.len() - 1].0].pieces[chain[chain.len() - 1].1];
+    if let Some(n) = last.continues_to {
+        a.warnings.push(format!("continues on page {n} (下转第{n}版), continuation not found"));
+    }
+    if let Some(m) = first.continued_from {
+        a.warnings.push(format!("continued from page {m} (上接第{m}版), start not found"));
+    }
+    if !headlines.is_empty() {
+        a.headline = headlines[main].clone();
+        a.subheads = headlines.iter().enumerate().filter(|(k, _)| *k != main).map(|(_, h)| h.clone()).collect();
+    }
+    a.text = paragraphs.join("\n");
+    a.page = first.page;
+    describe::describe(&mut a);
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::split::split_page;
+
+    #[test]
+    fn joins_across_files_and_drops_repeated_headline() {
+        let p1 = split_page(
+            "rmrb_20200305_01.txt",
+            "山里来了快递车\n　　本报昆明3月4日电  快递车开进了大山。\n（下转第5版）\n",
+        );
+        let p5 = split_page(
+            "rmrb_20200305_05.txt",
+            "（上接第1版）\n快递车山里来了\n　　山货也能卖到城里了。\n",
+        );
+        let arts = stitch(&[p1, p5]);
+        assert_eq!(arts.len(), 1);
+        let a = &arts[0];
+        assert_eq!(a.headline, "山里来了快递车");
+        assert_eq!(a.text, "本报昆明3月4日电  快递车开进了大山。\n山货也能卖到城里了。");
+        assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+        assert_eq!(a.spans.iter().map(|s| s.source).collect::<Vec<_>>().last(), Some(&1));
+        assert_eq!(a.date.as_deref(), Some("2020-03-05"));
+    }
+
+    #[test]
+    fn different_issue_is_not_joined_and_warns() {
+        let p1 = split_page("rmrb_20200305_01.txt", "大桥通车\n　　大桥今天通车了。\n（下转第5版）\n");
+        let p5 = split_page("rmrb_20200306_05.txt", "（上接第1版）\n大桥通车\n　　大桥全长三公里。\n");
+        let arts = stitch(&[p1, p5]);
+        assert_eq!(arts.len(), 2);
+        assert!(arts[0].warnings.iter().any(|w| w.contains("下转第5版")));
+        assert!(arts[1].warnings.iter().any(|w| w.contains("上接第1版")));
+    }
+
+    #[test]
+    fn undated_pages_match_by_headline() {
+        let a = split_page("a.txt", "大桥通车\n　　大桥今天通车了。\n（下转第5版）\n新茶上市\n　　茶农忙。\n（下转第5版）\n");
+        let b = split_page("b.txt", "（上接第1版）\n上市新茶\n　　今年雨水足。\n（上接第1版）\n通车大桥\n　　全长三公里。\n");
+        let arts = stitch(&[a, b]);
+        assert_eq!(arts.len(), 2);
+        assert_eq!(arts[0].text, "大桥今天通车了。\n全长三公里。");
+        assert_eq!(arts[1].text, "茶农忙。\n今年雨水足。");
+    }
 }
