@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use baoku_text::decode::{decode, gunzip, Decoded};
+use baoku_text::split::Page;
 use baoku_text::stitch::stitch;
 use baoku_text::{Article, Furniture};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -132,7 +133,10 @@ pub struct StoredArticle {
 impl Archive {
     /// Opens (creating if needed) the data directory `dir`.
     pub fn open(dir: &Path) -> Result<Archive> {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let path = dir.join(DB_FILE);
         let mut conn = Connection::open(&path)?;
         // WAL: readers see the last committed batch while an ingest writes the next one.
@@ -145,7 +149,10 @@ impl Archive {
             return Err(Error::DataCorruption(format!("{}: {ok}", path.display())));
         }
         schema::migrate(&mut conn)?;
-        Ok(Archive { conn, dir: dir.to_path_buf() })
+        Ok(Archive {
+            conn,
+            dir: dir.to_path_buf(),
+        })
     }
 
     /// The data directory.
@@ -157,7 +164,9 @@ impl Archive {
     pub fn file_state(&self, path: &str, hash: &str) -> Result<FileState> {
         let known: Option<(String, Option<String>)> = self
             .conn
-            .query_row("SELECT hash, error FROM files WHERE path = ?1", [path], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT hash, error FROM files WHERE path = ?1", [path], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
         Ok(match known {
             None => FileState::New,
@@ -176,22 +185,34 @@ impl Archive {
             params![path, error, now()],
         )?;
         tx.commit()?;
-        Ok(FileReport { path: path.into(), status: "failed", articles: 0, warnings: vec![], error: Some(error.into()) })
+        Ok(FileReport {
+            path: path.into(),
+            status: "failed",
+            articles: 0,
+            warnings: vec![],
+            error: Some(error.into()),
+        })
     }
 
     /// Writes a batch of prepared files in one transaction. Text pages of the batch are
     /// stitched together first, so continuations across files of one batch are joined.
-    pub fn ingest(&mut self, batch: &[Prepared]) -> Result<Vec<FileReport>> {
-        let articles = batch_articles(batch);
+    pub fn ingest(&mut self, mut batch: Vec<Prepared>) -> Result<Vec<FileReport>> {
+        let (articles, pages) = batch_articles(&mut batch);
         let tx = self.conn.transaction()?;
         let mut file_ids = Vec::with_capacity(batch.len());
         let mut reports = Vec::with_capacity(batch.len());
-        for p in batch {
+        for p in &batch {
             let replaced = delete_file(&tx, &p.path)?;
             file_ids.push(insert_file(&tx, p)?);
             reports.push(FileReport {
                 path: p.path.clone(),
-                status: if p.error.is_some() { "failed" } else if replaced { "replaced" } else { "new" },
+                status: if p.error.is_some() {
+                    "failed"
+                } else if replaced {
+                    "replaced"
+                } else {
+                    "new"
+                },
                 articles: 0,
                 warnings: p.warnings.clone(),
                 error: p.error.clone(),
@@ -202,8 +223,9 @@ impl Archive {
                 "INSERT INTO articles (source_id, headline, subheads, text, date, place, agency, reporters, lang, script, page, url, extra, warnings)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
-            let mut ins_span =
-                tx.prepare_cached("INSERT INTO spans (article_id, seq, file_id, start, end) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            let mut ins_span = tx.prepare_cached(
+                "INSERT INTO spans (article_id, seq, file_id, start, end) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
             for a in &articles {
                 ins_article.execute(params![
                     a.source_id,
@@ -227,7 +249,13 @@ impl Archive {
                     let file = s.source;
                     let d = batch[file].decoded.as_ref().expect("articles come from decoded files");
                     let raw = d.raw_span(s.span);
-                    ins_span.execute(params![id, seq as i64, file_ids[file], raw.start as i64, raw.end as i64])?;
+                    ins_span.execute(params![
+                        id,
+                        seq as i64,
+                        file_ids[file],
+                        raw.start as i64,
+                        raw.end as i64
+                    ])?;
                     if !touched.contains(&file) {
                         touched.push(file);
                     }
@@ -236,13 +264,20 @@ impl Archive {
                     reports[f].articles += 1;
                 }
             }
-            let mut ins_furn =
-                tx.prepare_cached("INSERT INTO furniture (file_id, kind, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-            for (i, p) in batch.iter().enumerate() {
-                let (Some(page), Some(d)) = (&p.page, &p.decoded) else { continue };
+            let mut ins_furn = tx.prepare_cached(
+                "INSERT INTO furniture (file_id, kind, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (i, page) in &pages {
+                let Some(d) = &batch[*i].decoded else { continue };
                 for f in &page.furniture {
                     let raw = d.raw_span(f.span);
-                    ins_furn.execute(params![file_ids[i], furniture_kind(f), raw.start as i64, raw.end as i64, f.text])?;
+                    ins_furn.execute(params![
+                        file_ids[*i],
+                        furniture_kind(f),
+                        raw.start as i64,
+                        raw.end as i64,
+                        f.text
+                    ])?;
                 }
             }
             let mut upd = tx.prepare_cached("UPDATE files SET articles = ?1 WHERE id = ?2")?;
@@ -312,7 +347,14 @@ impl Archive {
             "SELECT s.file_id, f.path, s.start, s.end FROM spans s JOIN files f ON f.id = s.file_id
              WHERE s.article_id = ?1 ORDER BY s.seq",
         )?;
-        let rows = st.query_map([id], |r| Ok(FileSpan { file_id: r.get(0)?, path: r.get(1)?, start: r.get(2)?, end: r.get(3)? }))?;
+        let rows = st.query_map([id], |r| {
+            Ok(FileSpan {
+                file_id: r.get(0)?,
+                path: r.get(1)?,
+                start: r.get(2)?,
+                end: r.get(3)?,
+            })
+        })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
@@ -332,7 +374,9 @@ impl Archive {
         let a = self.article(id)?;
         let mut out = Vec::new();
         for s in a.files {
-            let raw: Vec<u8> = self.conn.query_row("SELECT content FROM raw WHERE file_id = ?1", [s.file_id], |r| r.get(0))?;
+            let raw: Vec<u8> = self
+                .conn
+                .query_row("SELECT content FROM raw WHERE file_id = ?1", [s.file_id], |r| r.get(0))?;
             let plain = gunzip(&raw).map_err(|e| Error::DataCorruption(format!("{}: {e}", s.path)))?;
             let (start, end) = (s.start as usize, s.end as usize);
             let bytes = plain
@@ -368,13 +412,14 @@ fn article_row(r: &rusqlite::Row) -> rusqlite::Result<StoredArticle> {
     })
 }
 
-/// All articles of a batch, with `SourceSpan::source` set to the file's index in the batch.
-fn batch_articles(batch: &[Prepared]) -> Vec<Article> {
+/// All articles of a batch, with `SourceSpan::source` set to the file's index in the batch,
+/// and the batch's pages (taken out of it, not copied) with their file's index.
+fn batch_articles(batch: &mut [Prepared]) -> (Vec<Article>, Vec<(usize, Page)>) {
     let mut out = Vec::new();
     let (mut pages, mut page_files) = (Vec::new(), Vec::new());
-    for (i, p) in batch.iter().enumerate() {
-        if let Some(page) = &p.page {
-            pages.push(page.clone());
+    for (i, p) in batch.iter_mut().enumerate() {
+        if let Some(page) = p.page.take() {
+            pages.push(page);
             page_files.push(i);
         }
         for a in &p.articles {
@@ -387,14 +432,19 @@ fn batch_articles(batch: &[Prepared]) -> Vec<Article> {
         a.spans.iter_mut().for_each(|s| s.source = page_files[s.source]);
         out.push(a);
     }
-    out
+    (out, page_files.into_iter().zip(pages).collect())
 }
 
 /// Removes a file and every article with a span in it; true when there was one.
 fn delete_file(tx: &Transaction, path: &str) -> Result<bool> {
-    let id: Option<i64> = tx.query_row("SELECT id FROM files WHERE path = ?1", [path], |r| r.get(0)).optional()?;
+    let id: Option<i64> = tx
+        .query_row("SELECT id FROM files WHERE path = ?1", [path], |r| r.get(0))
+        .optional()?;
     let Some(id) = id else { return Ok(false) };
-    tx.execute("DELETE FROM articles WHERE id IN (SELECT article_id FROM spans WHERE file_id = ?1)", [id])?;
+    tx.execute(
+        "DELETE FROM articles WHERE id IN (SELECT article_id FROM spans WHERE file_id = ?1)",
+        [id],
+    )?;
     tx.execute("DELETE FROM files WHERE id = ?1", [id])?;
     Ok(true)
 }
@@ -423,7 +473,10 @@ fn insert_file(tx: &Transaction, p: &Prepared) -> Result<i64> {
 }
 
 fn furniture_kind(f: &Furniture) -> String {
-    serde_json::to_value(f.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(f.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn json<T: Serialize>(v: &T) -> String {
@@ -436,7 +489,9 @@ fn from_json<T: serde::de::DeserializeOwned + Default>(s: String) -> T {
 
 /// Current UTC time as RFC 3339, without pulling in a date crate.
 fn now() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
     let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
     // Civil-from-days (Howard Hinnant's algorithm).
     let z = days + 719_468;
@@ -448,5 +503,10 @@ fn now() -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }

@@ -6,7 +6,7 @@
 //! let mut archive = Archive::open(dir.path()).unwrap();
 //! let raw = "江川大桥建成通车\n　　本报江川10月1日电  江川大桥今天建成通车，两岸往来从此不再绕行。\n".as_bytes().to_vec();
 //! let file = prepare("page.txt".into(), raw, Kind::Text);
-//! let report = archive.ingest(&[file]).unwrap();
+//! let report = archive.ingest(vec![file]).unwrap();
 //! assert_eq!(report[0].articles, 1);
 //! let id = archive.files().unwrap()[0].id;
 //! assert!(archive.source(id).unwrap().text.starts_with("江川大桥"));

@@ -116,12 +116,18 @@ pub fn prepare(path: String, raw: Vec<u8>, kind: Kind) -> Prepared {
         return p;
     }
     if decoded.bad_bytes > 0 {
-        p.warnings.push(format!("{} undecodable bytes (as {})", decoded.bad_bytes, decoded.encoding));
+        p.warnings.push(format!(
+            "{} undecodable bytes (as {})",
+            decoded.bad_bytes, decoded.encoding
+        ));
     }
     if p.kind == Kind::Text && looks_like_html(&decoded.text) {
         p.kind = Kind::Html;
     }
-    let name = Path::new(&p.path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = Path::new(&p.path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     match p.kind {
         Kind::Text => {
             let page = split_page(&name, &decoded.text);
@@ -145,7 +151,12 @@ pub fn prepare(path: String, raw: Vec<u8>, kind: Kind) -> Prepared {
 }
 
 fn looks_like_html(text: &str) -> bool {
-    let head: String = text.trim_start().chars().take(200).collect::<String>().to_ascii_lowercase();
+    let head: String = text
+        .trim_start()
+        .chars()
+        .take(200)
+        .collect::<String>()
+        .to_ascii_lowercase();
     head.starts_with("<!doctype html") || head.starts_with("<html")
 }
 
@@ -173,7 +184,11 @@ mod tests {
         assert_eq!(p.kind, Kind::Binary);
         let p = prepare("x.gz".into(), vec![0x1f, 0x8b, 9, 9], Kind::Text);
         assert!(p.error.as_deref().unwrap().contains("gzip"));
-        let p = prepare("x.jsonl".into(), b"{\"id\":\"1\",\"text\":\"\xe6\xad\xa3\xe6\x96\x87\"}\nnot json\n".to_vec(), Kind::Jsonl);
+        let p = prepare(
+            "x.jsonl".into(),
+            b"{\"id\":\"1\",\"text\":\"\xe6\xad\xa3\xe6\x96\x87\"}\nnot json\n".to_vec(),
+            Kind::Jsonl,
+        );
         assert_eq!(p.articles.len(), 1);
         assert!(p.warnings.iter().any(|w| w.starts_with("line 2")), "{:?}", p.warnings);
     }

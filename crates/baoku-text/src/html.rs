@@ -866,7 +866,7 @@ fn spans<'p, 'a: 'p>(html: &str, paras: impl Iterator<Item = &'p Para<'a>>) -> V
             }
         }
         if let Some(start) = start {
-            let span = widen(html, start, pos);
+            let span = widen(html, cursor, start, pos);
             out.push(SourceSpan { source: 0, span });
             cursor = span.end;
         }
@@ -881,10 +881,11 @@ fn spans<'p, 'a: 'p>(html: &str, paras: impl Iterator<Item = &'p Para<'a>>) -> V
 }
 
 /// Widens `start..end` over the few characters the runs leave out at either end (quotes,
-/// `%`, entities) up to the nearest tag, then trims white space.
-fn widen(html: &str, start: usize, end: usize) -> Span {
+/// `%`, entities) up to the nearest tag, never back past `floor` (the previous paragraph's
+/// end, so spans stay in order), then trims white space.
+fn widen(html: &str, floor: usize, start: usize, end: usize) -> Span {
     const REACH: usize = 24;
-    let before = &html[floor_boundary(html, start.saturating_sub(REACH))..start];
+    let before = &html[floor_boundary(html, start.saturating_sub(REACH).max(floor))..start];
     let start = match before.rfind('>') {
         Some(gt) => start - before.len() + gt + 1,
         None => start,

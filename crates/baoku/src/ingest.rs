@@ -1,5 +1,6 @@
 //! `baoku ingest`: walk the paths, read and split files on all cores, write batches.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -29,8 +30,10 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<()> {
         .sum();
     let bar = ProgressBar::new(total_bytes);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} {msg}")
-            .expect("valid template"),
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} {msg}",
+        )
+        .expect("valid template"),
     );
     let started = Instant::now();
     let mut reports: Vec<FileReport> = Vec::new();
@@ -53,28 +56,44 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<()> {
                     bar.inc(raw.len() as u64);
                     let hash = prepare::hash(&raw);
                     if archive.file_state(&path, &hash)? == FileState::Unchanged {
-                        reports.push(FileReport { path, status: "unchanged", articles: 0, warnings: vec![], error: None });
+                        reports.push(FileReport {
+                            path,
+                            status: "unchanged",
+                            articles: 0,
+                            warnings: vec![],
+                            error: None,
+                        });
                     } else {
                         todo.push((path, raw, *kind));
                     }
                 }
             }
         }
-        let prepared: Vec<Prepared> =
-            todo.into_par_iter().map(|(path, raw, kind)| prepare::prepare(path, raw, kind)).collect();
-        let written = archive.ingest(&prepared).context("writing a batch to the store")?;
+        let prepared: Vec<Prepared> = todo
+            .into_par_iter()
+            .map(|(path, raw, kind)| prepare::prepare(path, raw, kind))
+            .collect();
+        let written = archive.ingest(prepared).context("writing a batch to the store")?;
         articles += written.iter().map(|r| r.articles).sum::<usize>();
         done_files += batch.len();
         reports.extend(written);
         bar.set_message(format!("{done_files} files, {articles} articles"));
     }
     bar.finish_and_clear();
+    let mut out = std::io::stdout().lock();
     if args.json {
         for r in &reports {
-            println!("{}", serde_json::to_string(r)?);
+            writeln!(out, "{}", serde_json::to_string(r)?)?;
         }
     } else {
-        summary(&reports, skipped, total_bytes, started.elapsed().as_secs_f64(), &archive)?;
+        summary(
+            &mut out,
+            &reports,
+            skipped,
+            total_bytes,
+            started.elapsed().as_secs_f64(),
+            &archive,
+        )?;
     }
     Ok(())
 }
@@ -92,7 +111,10 @@ fn walk(paths: &[PathBuf]) -> (Vec<Found>, usize) {
         }
         // Hidden files and folders (.git, .DS_Store, .gitattributes) are not dumps.
         let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name();
-        for entry in walker.into_iter().filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')) {
+        for entry in walker
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        {
             match entry {
                 Ok(e) if e.file_type().is_file() => match Kind::from_path(e.path()) {
                     Some(k) => found.push(Found::File(absolute(e.path()), k)),
@@ -133,10 +155,18 @@ fn batches(files: &[(PathBuf, Kind)], max_files: usize, max_bytes: usize) -> Vec
     out
 }
 
-fn summary(reports: &[FileReport], skipped: usize, bytes: u64, secs: f64, archive: &Archive) -> Result<()> {
+fn summary(
+    out: &mut impl Write,
+    reports: &[FileReport],
+    skipped: usize,
+    bytes: u64,
+    secs: f64,
+    archive: &Archive,
+) -> Result<()> {
     let count = |s: &str| reports.iter().filter(|r| r.status == s).count();
     let articles: usize = reports.iter().map(|r| r.articles).sum();
-    println!(
+    writeln!(
+        out,
         "{} files: {} new, {} replaced, {} unchanged, {} failed; {} articles from {:.1} MB in {:.2} s ({:.1} MB/s)",
         reports.len(),
         count("new"),
@@ -147,28 +177,45 @@ fn summary(reports: &[FileReport], skipped: usize, bytes: u64, secs: f64, archiv
         bytes as f64 / 1e6,
         secs,
         bytes as f64 / 1e6 / secs.max(1e-9),
-    );
+    )?;
     if skipped > 0 {
-        println!("{skipped} files of other types passed over (not .txt, .html, .jsonl or their .gz)");
+        writeln!(
+            out,
+            "{skipped} files of other types passed over (not .txt, .html, .jsonl or their .gz)"
+        )?;
     }
-    let troubled: Vec<&FileReport> = reports.iter().filter(|r| r.error.is_some() || !r.warnings.is_empty()).collect();
+    let troubled: Vec<&FileReport> = reports
+        .iter()
+        .filter(|r| r.error.is_some() || !r.warnings.is_empty())
+        .collect();
     for r in troubled.iter().take(20) {
         match &r.error {
-            Some(e) => println!("  error   {}: {e}", r.path),
-            None => println!("  warning {}: {}", r.path, r.warnings.join("; ")),
+            Some(e) => writeln!(out, "  error   {}: {e}", r.path)?,
+            None => writeln!(out, "  warning {}: {}", r.path, r.warnings.join("; "))?,
         }
     }
     if troubled.len() > 20 {
-        println!("  … and {} more files with warnings: see `baoku files`", troubled.len() - 20);
+        writeln!(
+            out,
+            "  … and {} more files with warnings: see `baoku files`",
+            troubled.len() - 20
+        )?;
     }
-    println!("archive {} now holds {} articles", archive.dir().display(), archive.article_count()?);
+    writeln!(
+        out,
+        "archive {} now holds {} articles",
+        archive.dir().display(),
+        archive.article_count()?
+    )?;
     Ok(())
 }
 
 /// The path a file is known by in the store: canonical when it exists (so `a/../b` and `b`
 /// are one file), else absolute (a dangling link is still reported where it stands).
 fn absolute(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).or_else(|_| std::path::absolute(p)).unwrap_or_else(|_| p.to_path_buf())
+    std::fs::canonicalize(p)
+        .or_else(|_| std::path::absolute(p))
+        .unwrap_or_else(|_| p.to_path_buf())
 }
 
 fn display(p: &Path) -> String {

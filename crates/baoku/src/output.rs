@@ -41,40 +41,53 @@ pub fn files(db: &Path, json: bool) -> Result<()> {
 pub fn articles(db: &Path, json: bool) -> Result<()> {
     let archive = open(db)?;
     let mut out = BufWriter::new(std::io::stdout().lock());
-    archive.for_each_article(|a| {
-        let line = if json {
-            serde_json::to_string(&a).expect("plain data serializes")
-        } else {
-            format!(
-                "{:>6}  {}  {:<6}  {}",
-                a.id,
-                a.date.as_deref().unwrap_or("----------"),
-                a.agency.as_deref().unwrap_or("-"),
-                if a.headline.is_empty() { "(no headline)" } else { &a.headline }
-            )
-        };
-        // A closed pipe (`| head`) ends the listing quietly.
-        writeln!(out, "{line}").map_err(|e| baoku_store::Error::Io { path: "stdout".into(), source: e })
-    })
-    .or_else(|e| match e {
-        baoku_store::Error::Io { ref source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        e => Err(e),
-    })?;
+    archive
+        .for_each_article(|a| {
+            let line = if json {
+                serde_json::to_string(&a).expect("plain data serializes")
+            } else {
+                format!(
+                    "{:>6}  {}  {:<6}  {}",
+                    a.id,
+                    a.date.as_deref().unwrap_or("----------"),
+                    a.agency.as_deref().unwrap_or("-"),
+                    if a.headline.is_empty() {
+                        "(no headline)"
+                    } else {
+                        &a.headline
+                    }
+                )
+            };
+            // A closed pipe (`| head`) ends the listing quietly.
+            writeln!(out, "{line}").map_err(|e| baoku_store::Error::Io {
+                path: "stdout".into(),
+                source: e,
+            })
+        })
+        .or_else(|e| match e {
+            baoku_store::Error::Io { ref source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            e => Err(e),
+        })?;
     let _ = out.flush();
     Ok(())
 }
 
 pub fn show(db: &Path, id: i64, raw: bool, json: bool) -> Result<()> {
     let archive = open(db)?;
+    let mut out = std::io::stdout().lock();
     if raw {
         for (span, text) in archive.raw_spans(id)? {
             if json {
-                println!("{}", serde_json::json!({"path": span.path, "start": span.start, "end": span.end, "text": text}));
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({"path": span.path, "start": span.start, "end": span.end, "text": text})
+                )?;
             } else {
-                println!("── {} bytes {}..{}", span.path, span.start, span.end);
-                print!("{text}");
+                writeln!(out, "── {} bytes {}..{}", span.path, span.start, span.end)?;
+                write!(out, "{text}")?;
                 if !text.ends_with('\n') {
-                    println!();
+                    writeln!(out)?;
                 }
             }
         }
@@ -82,13 +95,13 @@ pub fn show(db: &Path, id: i64, raw: bool, json: bool) -> Result<()> {
     }
     let a = archive.article(id)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&a)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&a)?)?;
         return Ok(());
     }
     for s in &a.subheads {
-        println!("  {s}");
+        writeln!(out, "  {s}")?;
     }
-    println!("{}", a.headline);
+    writeln!(out, "{}", a.headline)?;
     let mut meta = vec![a.date.clone().unwrap_or_else(|| "date unknown".into())];
     meta.extend(a.agency.clone());
     meta.extend(a.place.clone());
@@ -96,13 +109,13 @@ pub fn show(db: &Path, id: i64, raw: bool, json: bool) -> Result<()> {
         meta.push(format!("记者 {}", a.reporters.join("、")));
     }
     meta.push(format!("{}/{}", a.lang, a.script));
-    println!("{}\n", meta.join(" · "));
-    println!("{}\n", a.text);
+    writeln!(out, "{}\n", meta.join(" · "))?;
+    writeln!(out, "{}\n", a.text)?;
     for f in &a.files {
-        println!("source: {} bytes {}..{}", f.path, f.start, f.end);
+        writeln!(out, "source: {} bytes {}..{}", f.path, f.start, f.end)?;
     }
     for w in &a.warnings {
-        println!("warning: {w}");
+        writeln!(out, "warning: {w}")?;
     }
     Ok(())
 }

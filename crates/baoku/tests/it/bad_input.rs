@@ -19,7 +19,11 @@ fn every_kind_of_bad_file_is_reported_and_the_good_one_still_lands() {
     let d = src.path();
     std::fs::write(d.join("good.txt"), GOOD).unwrap();
     std::fs::write(d.join("empty.txt"), "").unwrap();
-    std::fs::write(d.join("binary.txt"), [0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]).unwrap();
+    std::fs::write(
+        d.join("binary.txt"),
+        [0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    )
+    .unwrap();
     let mut invalid = "一段正常的中文新闻文本，其中夹着几个损坏的字节。".as_bytes().to_vec();
     invalid.extend_from_slice(&[0xff, 0xfe, 0xfd]);
     invalid.extend_from_slice("后面的文字照样可以读出来，不会丢失。\n".as_bytes());
@@ -44,22 +48,39 @@ fn every_kind_of_bad_file_is_reported_and_the_good_one_still_lands() {
 
     let db = tempfile::tempdir().unwrap();
     // The folder and one of its files named again: each file is read once.
-    baoku(db.path(), &["ingest", d.to_str().unwrap(), d.join("good.txt").to_str().unwrap()]);
+    baoku(
+        db.path(),
+        &["ingest", d.to_str().unwrap(), d.join("good.txt").to_str().unwrap()],
+    );
     let files = json_lines(&baoku(db.path(), &["files", "--json"]));
 
     assert_eq!(report_for(&files, "good.txt")["articles"], 1);
-    assert_eq!(files.iter().filter(|f| f["path"].as_str().unwrap().ends_with("good.txt")).count(), 1);
-    assert!(!files.iter().any(|f| f["path"].as_str().unwrap().ends_with("alias.txt")), "a link is its target");
+    assert_eq!(
+        files
+            .iter()
+            .filter(|f| f["path"].as_str().unwrap().ends_with("good.txt"))
+            .count(),
+        1
+    );
+    assert!(
+        !files.iter().any(|f| f["path"].as_str().unwrap().ends_with("alias.txt")),
+        "a link is its target"
+    );
     let warns = |name: &str| report_for(&files, name)["warnings"].to_string();
     assert!(warns("empty.txt").contains("empty"));
     assert!(warns("binary.txt").contains("binary"));
     assert!(report_for(&files, "invalid.txt")["bad_bytes"].as_i64().unwrap() >= 3);
     assert!(warns("feed.jsonl").contains("line 2"), "{}", warns("feed.jsonl"));
     assert_eq!(report_for(&files, "feed.jsonl")["articles"], 2);
-    assert!(report_for(&files, "broken.txt.gz")["error"].as_str().unwrap().contains("gzip"));
+    assert!(report_for(&files, "broken.txt.gz")["error"]
+        .as_str()
+        .unwrap()
+        .contains("gzip"));
     assert!(report_for(&files, "dangling.txt")["error"].is_string());
     assert!(
-        files.iter().any(|f| f["path"].as_str().unwrap().contains("loop") && f["error"].to_string().contains("loop")),
+        files
+            .iter()
+            .any(|f| f["path"].as_str().unwrap().contains("loop") && f["error"].to_string().contains("loop")),
         "symlink loop not reported: {files:?}"
     );
     assert!(report_for(&files, "one_line.txt")["articles"].as_i64().unwrap() >= 1);

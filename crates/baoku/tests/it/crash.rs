@@ -41,16 +41,28 @@ fn killing_an_ingest_never_leaves_a_half_written_file() {
     }
     child.kill().unwrap();
     let status = child.wait().unwrap();
-    assert!(!status.success(), "ingest finished before it could be killed; make the corpus bigger");
+    assert!(
+        !status.success(),
+        "ingest finished before it could be killed; make the corpus bigger"
+    );
     assert!(db_file.exists());
 
     // Every file present is complete: its article count matches the articles pointing at it.
     let files = json_lines(&baoku(db.path(), &["files", "--json"]));
     let articles = json_lines(&baoku(db.path(), &["articles", "--json"]));
-    assert!(!files.is_empty() && files.len() < n, "killed too early or too late: {} files", files.len());
+    assert!(
+        !files.is_empty() && files.len() < n,
+        "killed too early or too late: {} files",
+        files.len()
+    );
     let mut per_file = std::collections::HashMap::new();
     for a in &articles {
-        let mut paths: Vec<&str> = a["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+        let mut paths: Vec<&str> = a["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap())
+            .collect();
         paths.sort_unstable();
         paths.dedup();
         for p in paths {
@@ -59,10 +71,18 @@ fn killing_an_ingest_never_leaves_a_half_written_file() {
     }
     for f in &files {
         let path = f["path"].as_str().unwrap();
-        assert_eq!(f["articles"].as_i64().unwrap(), per_file.get(path).copied().unwrap_or(0), "{path}");
+        assert_eq!(
+            f["articles"].as_i64().unwrap(),
+            per_file.get(path).copied().unwrap_or(0),
+            "{path}"
+        );
         assert!(f["articles"].as_i64().unwrap() >= 1, "{path}");
     }
-    assert_eq!(per_file.len(), files.len(), "articles pointing at files not in the store");
+    assert_eq!(
+        per_file.len(),
+        files.len(),
+        "articles pointing at files not in the store"
+    );
 
     // Running it again finishes the job.
     baoku(db.path(), &["ingest", src.path().to_str().unwrap()]);

@@ -5,14 +5,37 @@ use std::process::Command;
 use crate::{baoku, shared_data};
 
 /// Ingests `dir`, writes `baoku articles --json`, scores it with the shared scorer.
+///
+/// The scorer reads a prediction's `headline` and `text` only, while its gold counts the
+/// other headline lines (引题, 副题) as part of the article; baoku keeps those in `subheads`,
+/// so they are put before the text here, as a reader sees them.
 fn score(dir: &std::path::Path, gold: &std::path::Path, scorer: &std::path::Path) -> serde_json::Value {
     let db = tempfile::tempdir().unwrap();
     baoku(db.path(), &["ingest", dir.to_str().unwrap()]);
-    let out = baoku(db.path(), &["articles", "--json"]);
+    let lines: Vec<String> = crate::json_lines(&baoku(db.path(), &["articles", "--json"]))
+        .into_iter()
+        .map(|mut a| {
+            let mut text: Vec<String> =
+                a["subheads"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+            text.push(a["text"].as_str().unwrap().to_string());
+            a["text"] = text.join("\n").into();
+            a.to_string()
+        })
+        .collect();
     let pred = db.path().join("predicted.jsonl");
-    std::fs::write(&pred, &out.stdout).unwrap();
-    let s = Command::new("python3").arg(scorer).arg(gold).arg(&pred).arg("--json").output().unwrap();
-    assert!(s.status.success(), "scorer failed: {}", String::from_utf8_lossy(&s.stderr));
+    std::fs::write(&pred, lines.join("\n")).unwrap();
+    let s = Command::new("python3")
+        .arg(scorer)
+        .arg(gold)
+        .arg(&pred)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        s.status.success(),
+        "scorer failed: {}",
+        String::from_utf8_lossy(&s.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
     eprintln!("{}: {v}", dir.display());
     v
@@ -24,7 +47,11 @@ fn pages_dev_floors() {
         eprintln!("skipped: ../shared/data is not present");
         return;
     };
-    let v = score(&data.join("pages-dev/pages"), &data.join("pages-dev/gold.jsonl"), &data.join("../tools/score_pages.py"));
+    let v = score(
+        &data.join("pages-dev/pages"),
+        &data.join("pages-dev/gold.jsonl"),
+        &data.join("../tools/score_pages.py"),
+    );
     let f = |k: &str| v[k].as_f64().unwrap();
     assert!(f("f1") >= 0.95, "article F1 {v}");
     assert!(f("headline_accuracy") >= 0.95, "headline accuracy {v}");
@@ -41,14 +68,24 @@ fn html_cctv_floors() {
         return;
     };
     let pages = data.join("html-cctv/pages");
-    let v = score(&pages, &data.join("html-cctv/gold.jsonl"), &data.join("../tools/score_pages.py"));
+    let v = score(
+        &pages,
+        &data.join("html-cctv/gold.jsonl"),
+        &data.join("../tools/score_pages.py"),
+    );
     assert!(v["f1"].as_f64().unwrap() >= 0.95, "article F1 {v}");
     // Listing pages (named by day, YYYYMMDD.shtml) yield no article.
     let db = tempfile::tempdir().unwrap();
     let listings: Vec<String> = std::fs::read_dir(&pages)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_stem().unwrap().to_string_lossy().chars().all(|c| c.is_ascii_digit()))
+        .filter(|p| {
+            p.file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        })
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
     assert_eq!(listings.len(), 5);

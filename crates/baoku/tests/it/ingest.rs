@@ -11,8 +11,10 @@ fn samples_ingest_into_articles_with_provenance() {
 
     let files = json_lines(&baoku(db.path(), &["files", "--json"]));
     let enc = |name: &str| {
-        files.iter().find(|f| f["path"].as_str().unwrap().ends_with(name)).unwrap_or_else(|| panic!("{name} not ingested"))
-            ["encoding"]
+        files
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} not ingested"))["encoding"]
             .as_str()
             .unwrap()
             .to_string()
@@ -20,7 +22,10 @@ fn samples_ingest_into_articles_with_provenance() {
     assert_eq!(enc("gb18030_page.txt"), "gb18030");
     assert_eq!(enc("big5_traditional.txt"), "Big5");
     assert_eq!(enc("gbk_gzipped.txt.gz"), "gb18030");
-    assert!(files.iter().all(|f| !f["path"].as_str().unwrap().contains("/.")), "hidden files must be passed over");
+    assert!(
+        files.iter().all(|f| !f["path"].as_str().unwrap().contains("/.")),
+        "hidden files must be passed over"
+    );
 
     let articles = json_lines(&baoku(db.path(), &["articles", "--json"]));
     let feed: Vec<_> = articles.iter().filter(|a| a["source_id"].is_string()).collect();
@@ -29,10 +34,26 @@ fn samples_ingest_into_articles_with_provenance() {
     assert_eq!(trad["script"], "Hant");
     assert_eq!(trad["lang"], "zh");
     for a in &articles {
-        for key in ["id", "files", "headline", "subheads", "date", "place", "agency", "reporters", "lang", "script", "text", "warnings"] {
+        for key in [
+            "id",
+            "files",
+            "headline",
+            "subheads",
+            "date",
+            "place",
+            "agency",
+            "reporters",
+            "lang",
+            "script",
+            "text",
+            "warnings",
+        ] {
             assert!(a.get(key).is_some(), "article lacks {key}: {a}");
         }
-        assert!(!a["files"].as_array().unwrap().is_empty(), "article without provenance: {a}");
+        assert!(
+            !a["files"].as_array().unwrap().is_empty(),
+            "article without provenance: {a}"
+        );
     }
 
     // `show --raw` gives back the exact bytes each span came from.
@@ -46,7 +67,11 @@ fn reingest_is_a_no_op_and_a_changed_file_replaces_its_articles() {
     let db = tempfile::tempdir().unwrap();
     let src = tempfile::tempdir().unwrap();
     let page = src.path().join("page.txt");
-    std::fs::write(&page, "江川大桥建成通车\n　　本报江川10月1日电  江川大桥今天建成通车，两岸往来从此不再绕行。\n").unwrap();
+    std::fs::write(
+        &page,
+        "江川大桥建成通车\n　　本报江川10月1日电  江川大桥今天建成通车，两岸往来从此不再绕行。\n",
+    )
+    .unwrap();
     let p = page.to_str().unwrap();
     baoku(db.path(), &["ingest", p]);
     let before = json_lines(&baoku(db.path(), &["articles", "--json"]));
@@ -54,7 +79,11 @@ fn reingest_is_a_no_op_and_a_changed_file_replaces_its_articles() {
     assert!(again.contains("1 unchanged"), "{again}");
     assert_eq!(json_lines(&baoku(db.path(), &["articles", "--json"])), before);
 
-    std::fs::write(&page, "临河新校开学\n　　本报临河9月1日电  临河县第一中学新校区今天迎来首批两千名学生。\n").unwrap();
+    std::fs::write(
+        &page,
+        "临河新校开学\n　　本报临河9月1日电  临河县第一中学新校区今天迎来首批两千名学生。\n",
+    )
+    .unwrap();
     let changed = String::from_utf8(baoku(db.path(), &["ingest", p]).stdout).unwrap();
     assert!(changed.contains("1 replaced"), "{changed}");
     let after = json_lines(&baoku(db.path(), &["articles", "--json"]));

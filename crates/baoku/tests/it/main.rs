@@ -4,13 +4,17 @@ mod bad_input;
 mod crash;
 mod floors;
 mod ingest;
+mod samples;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// `../shared/data` beside the repository, when this machine has it.
@@ -33,7 +37,12 @@ pub fn baoku(db: &Path, args: &[&str]) -> Output {
 
 /// Runs `baoku --db DB ARGS…` whatever its exit status.
 pub fn baoku_unchecked(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_baoku")).arg("--db").arg(db).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_baoku"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 /// Parses JSON Lines output.
