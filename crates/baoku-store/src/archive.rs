@@ -128,6 +128,10 @@ pub struct StoredArticle {
     pub warnings: Vec<String>,
     /// Uninterpreted JSONL fields.
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// The story it belongs to (None until linked).
+    pub story: Option<i64>,
+    /// Its relation in the story: `canonical`, `exact`, `near`, `excerpt`.
+    pub relation: Option<String>,
 }
 
 impl Archive {
@@ -293,6 +297,23 @@ impl Archive {
         Ok(reports)
     }
 
+    /// Links every article not yet in a story into the archive's stories; returns how many.
+    pub fn link_pending(&mut self) -> Result<usize> {
+        crate::stories::link_pending(&mut self.conn)
+    }
+
+    /// Stories with at least `min_members` versions.
+    pub fn stories(&self, min_members: usize) -> Result<Vec<crate::StoryRow>> {
+        crate::stories::stories(&self.conn, min_members, None)
+    }
+
+    /// One story by id.
+    pub fn story(&self, id: i64) -> Result<crate::StoryRow> {
+        crate::stories::stories(&self.conn, 1, Some(id))?
+            .pop()
+            .ok_or_else(|| Error::NotFound(format!("story {id}")))
+    }
+
     /// Every file, in path order.
     pub fn files(&self) -> Result<Vec<FileRow>> {
         let mut st = self.conn.prepare(
@@ -393,7 +414,7 @@ impl Archive {
 }
 
 const ARTICLE_SELECT: &str = "SELECT a.id, a.source_id, a.headline, a.subheads, a.date, a.place, a.agency, a.reporters,
-    a.lang, a.script, a.page, a.url, a.text, a.warnings, a.extra FROM articles a";
+    a.lang, a.script, a.page, a.url, a.text, a.warnings, a.extra, a.story, a.relation FROM articles a";
 
 fn article_row(r: &rusqlite::Row) -> rusqlite::Result<StoredArticle> {
     Ok(StoredArticle {
@@ -413,6 +434,8 @@ fn article_row(r: &rusqlite::Row) -> rusqlite::Result<StoredArticle> {
         text: r.get(12)?,
         warnings: from_json(r.get::<_, String>(13)?),
         extra: serde_json::from_str(&r.get::<_, String>(14)?).unwrap_or_default(),
+        story: r.get(15)?,
+        relation: r.get(16)?,
     })
 }
 

@@ -17,6 +17,8 @@ pub mod archive;
 pub mod error;
 pub mod prepare;
 pub mod schema;
+pub mod stories;
 
 pub use archive::{Archive, FileReport, FileRow, FileSpan, FileState, StoredArticle};
 pub use error::{Error, Result};
+pub use stories::{StoryMember, StoryRow};

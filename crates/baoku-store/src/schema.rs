@@ -5,7 +5,8 @@ use rusqlite::Connection;
 use crate::error::{Error, Result};
 
 /// Each entry moves the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE files (
     id          INTEGER PRIMARY KEY,
     path        TEXT NOT NULL UNIQUE,
@@ -64,7 +65,33 @@ CREATE TABLE furniture (
     text    TEXT NOT NULL
 );
 CREATE INDEX furniture_file ON furniture(file_id);
-"#];
+"#,
+    r#"
+-- Stories: linked versions of one piece of writing. `story` is NULL until the article has
+-- been linked; `relation` is its relation to the member it was verified against.
+ALTER TABLE articles ADD COLUMN story INTEGER;
+ALTER TABLE articles ADD COLUMN relation TEXT;
+ALTER TABLE articles ADD COLUMN relation_score REAL;
+ALTER TABLE articles ADD COLUMN relation_script INTEGER;
+CREATE INDEX articles_story ON articles(story);
+-- Typed edges, `related` ones included (they never merge stories).
+CREATE TABLE links (
+    a        INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    b        INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    relation TEXT NOT NULL,
+    script   INTEGER NOT NULL,
+    score    REAL NOT NULL
+);
+CREATE INDEX links_a ON links(a);
+CREATE INDEX links_b ON links(b);
+-- The linker's state (fingerprints, band and anchor tables), so that new articles link into
+-- existing stories without recomputing the archive.
+CREATE TABLE linker (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    state TEXT NOT NULL
+);
+"#,
+];
 
 /// Brings the database up to the newest schema.
 pub fn migrate(conn: &mut Connection) -> Result<()> {

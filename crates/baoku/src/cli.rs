@@ -32,6 +32,36 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Stories: versions of one piece of writing (reprints, edits, excerpts, other script).
+    Stories {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+        /// List single-version stories too.
+        #[arg(long)]
+        all: bool,
+    },
+    /// One story's versions in date order, with outlets and relations.
+    Story {
+        /// Story id.
+        id: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Character-level diff of two articles, aligned by paragraph.
+    Diff {
+        /// First article id.
+        a: i64,
+        /// Second article id.
+        b: i64,
+        /// Report script and width differences as changes too.
+        #[arg(long)]
+        strict: bool,
+        /// Print the diff operations as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// One article.
     Show {
         /// Article id.

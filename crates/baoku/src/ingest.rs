@@ -79,6 +79,8 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<()> {
         reports.extend(written);
         bar.set_message(format!("{done_files} files, {articles} articles"));
     }
+    bar.set_message(format!("{done_files} files, {articles} articles; linking versions"));
+    let linked = archive.link_pending().context("linking new articles into stories")?;
     bar.finish_and_clear();
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -94,6 +96,7 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<()> {
             started.elapsed().as_secs_f64(),
             &archive,
         )?;
+        writeln!(out, "{linked} new articles linked into stories")?;
     }
     Ok(())
 }
@@ -203,9 +206,10 @@ fn summary(
     }
     writeln!(
         out,
-        "archive {} now holds {} articles",
+        "archive {} now holds {} articles, {} stories with more than one version",
         archive.dir().display(),
-        archive.article_count()?
+        archive.article_count()?,
+        archive.stories(2)?.len()
     )?;
     Ok(())
 }

@@ -32,5 +32,8 @@ fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Files { json } => output::files(&db, json),
         cli::Command::Articles { json } => output::articles(&db, json),
         cli::Command::Show { id, raw, json } => output::show(&db, id, raw, json),
+        cli::Command::Stories { json, all } => output::stories(&db, json, all),
+        cli::Command::Story { id, json } => output::story(&db, id, json),
+        cli::Command::Diff { a, b, strict, json } => output::diff(&db, a, b, strict, json),
     }
 }

@@ -119,3 +119,76 @@ pub fn show(db: &Path, id: i64, raw: bool, json: bool) -> Result<()> {
     }
     Ok(())
 }
+
+pub fn stories(db: &Path, json: bool, all: bool) -> Result<()> {
+    let archive = open(db)?;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for s in archive.stories(if all { 1 } else { 2 })? {
+        if json {
+            writeln!(out, "{}", serde_json::to_string(&s)?)?;
+        } else {
+            let canonical = s
+                .members
+                .iter()
+                .find(|m| m.id == s.canonical)
+                .map_or("", |m| m.headline.as_str());
+            writeln!(
+                out,
+                "{:>6}  {} versions  {}..{}  {}  {}",
+                s.story,
+                s.members.len(),
+                s.first_date.as_deref().unwrap_or("?"),
+                s.last_date.as_deref().unwrap_or("?"),
+                s.outlets.join("、"),
+                canonical
+            )?;
+        }
+    }
+    Ok(out.flush()?)
+}
+
+pub fn story(db: &Path, id: i64, json: bool) -> Result<()> {
+    let archive = open(db)?;
+    let s = archive.story(id)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&s)?)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "story {} · {} versions · canonical {}",
+        s.story,
+        s.members.len(),
+        s.canonical
+    )?;
+    for m in &s.members {
+        writeln!(
+            out,
+            "{:>6}  {}  {:<8}  {:<9}{} {:.2}  {}",
+            m.id,
+            m.date.as_deref().unwrap_or("----------"),
+            m.agency.as_deref().unwrap_or("-"),
+            m.relation,
+            if m.script { "+script" } else { "" },
+            m.score,
+            m.headline
+        )?;
+    }
+    Ok(())
+}
+
+pub fn diff(db: &Path, a: i64, b: i64, strict: bool, json: bool) -> Result<()> {
+    use std::io::IsTerminal;
+    let archive = open(db)?;
+    let (x, y) = (archive.article(a)?, archive.article(b)?);
+    let ops = baoku_text::diff::diff(&x.text, &y.text, strict);
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string(&ops)?)?;
+    } else {
+        let ansi = std::io::stdout().is_terminal();
+        write!(out, "{}", baoku_text::diff::render(&x.text, &y.text, &ops, ansi))?;
+    }
+    Ok(())
+}

@@ -15,8 +15,12 @@ fn score(dir: &std::path::Path, gold: &std::path::Path, scorer: &std::path::Path
     let lines: Vec<String> = crate::json_lines(&baoku(db.path(), &["articles", "--json"]))
         .into_iter()
         .map(|mut a| {
-            let mut text: Vec<String> =
-                a["subheads"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+            let mut text: Vec<String> = a["subheads"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap().to_string())
+                .collect();
             text.push(a["text"].as_str().unwrap().to_string());
             a["text"] = text.join("\n").into();
             a.to_string()
@@ -94,4 +98,40 @@ fn html_cctv_floors() {
     baoku(db.path(), &args);
     let n = crate::json_lines(&baoku(db.path(), &["articles", "--json"])).len();
     assert_eq!(n, 0, "listing pages produced articles");
+}
+
+#[test]
+fn reprints_dev_floors() {
+    let Some(data) = shared_data() else {
+        eprintln!("skipped: ../shared/data is not present");
+        return;
+    };
+    let db = tempfile::tempdir().unwrap();
+    baoku(
+        db.path(),
+        &["ingest", data.join("reprints-dev/docs.jsonl.gz").to_str().unwrap()],
+    );
+    let out = baoku(db.path(), &["stories", "--json"]);
+    let pred = db.path().join("stories.jsonl");
+    std::fs::write(&pred, &out.stdout).unwrap();
+    let s = Command::new("python3")
+        .arg(data.join("../tools/score_links.py"))
+        .arg(data.join("reprints-dev/gold.jsonl"))
+        .arg(&pred)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        s.status.success(),
+        "scorer failed: {}",
+        String::from_utf8_lossy(&s.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
+    eprintln!("reprints-dev: {v}");
+    assert!(v["pair_f1"].as_f64().unwrap() >= 0.97, "pair F1 {v}");
+    for (relation, share) in v["recall_by_relation"].as_object().unwrap() {
+        let (ok, total) = share.as_str().unwrap().split_once('/').unwrap();
+        let (ok, total): (f64, f64) = (ok.parse().unwrap(), total.parse().unwrap());
+        assert!(ok / total >= 0.95, "recall of {relation}: {share}");
+    }
 }

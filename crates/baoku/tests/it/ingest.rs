@@ -92,3 +92,47 @@ fn reingest_is_a_no_op_and_a_changed_file_replaces_its_articles() {
     let files = json_lines(&baoku(db.path(), &["files", "--json"]));
     assert_eq!(files.len(), 1);
 }
+
+#[test]
+fn a_reprint_in_a_feed_joins_the_page_article_it_copies() {
+    let db = tempfile::tempdir().unwrap();
+    baoku(db.path(), &["ingest", repo().join("samples").to_str().unwrap()]);
+    let stories = json_lines(&baoku(db.path(), &["stories", "--json"]));
+    // wire_feed.jsonl's first record is an edited reprint of the port story on pages 1 and 3.
+    let port = stories
+        .iter()
+        .find(|s| {
+            s["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["source_id"] == "wf-20240312-0001")
+        })
+        .unwrap_or_else(|| panic!("the port reprint is in no story: {stories:?}"));
+    let members = port["members"].as_array().unwrap();
+    assert!(members.len() >= 2);
+    let page_version = members
+        .iter()
+        .find(|m| m["source_id"].is_null())
+        .expect("the page article");
+    assert!(page_version["headline"].as_str().unwrap().contains("江川港"));
+
+    // `articles --json` names the story; `story` and `diff` work on it.
+    let articles = json_lines(&baoku(db.path(), &["articles", "--json"]));
+    let reprint = articles.iter().find(|a| a["source_id"] == "wf-20240312-0001").unwrap();
+    assert_eq!(reprint["story"], port["story"]);
+    let story = String::from_utf8(baoku(db.path(), &["story", &port["story"].to_string()]).stdout).unwrap();
+    assert!(story.contains("canonical"), "{story}");
+    let (a, b) = (members[0]["id"].to_string(), members[1]["id"].to_string());
+    let ops: serde_json::Value = serde_json::from_slice(&baoku(db.path(), &["diff", &a, &b, "--json"]).stdout).unwrap();
+    let ops = ops.as_array().unwrap();
+    assert!(
+        ops.iter().any(|o| o["kind"] == "equal") && ops.iter().any(|o| o["kind"] != "equal"),
+        "{ops:?}"
+    );
+
+    // Unknown ids are clear errors, not panics.
+    let missing = crate::baoku_unchecked(db.path(), &["story", "999999"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("not found"));
+}

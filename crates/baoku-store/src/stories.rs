@@ -1,0 +1,196 @@
+//! Linking stored articles into stories, and reading stories back.
+//!
+//! Ingest writes articles with `story` NULL; [`link_pending`] links every such article into
+//! the archive's stories in one transaction (the linker's state is saved in the same
+//! transaction), so a crash between ingest and linking only leaves work for the next run.
+
+use baoku_text::link::{LinkDoc, LinkParams, Linker};
+use baoku_text::normalize::Normalizer;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// A story member as listed by `baoku stories`.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryMember {
+    /// Article id.
+    pub id: i64,
+    /// Record id in the source (JSONL `id`).
+    pub source_id: Option<String>,
+    /// `canonical`, `exact`, `near` or `excerpt`.
+    pub relation: String,
+    /// True when it differs in script from the member it was verified against.
+    pub script: bool,
+    /// Score of that edge.
+    pub score: f64,
+    /// Date.
+    pub date: Option<String>,
+    /// Agency or outlet.
+    pub agency: Option<String>,
+    /// Headline.
+    pub headline: String,
+}
+
+/// A story: versions of one piece of writing.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryRow {
+    /// Story id (the article that founded it).
+    pub story: i64,
+    /// The canonical version's article id.
+    pub canonical: i64,
+    /// Members in date order.
+    pub members: Vec<StoryMember>,
+    /// Earliest date.
+    pub first_date: Option<String>,
+    /// Latest date.
+    pub last_date: Option<String>,
+    /// Distinct outlets.
+    pub outlets: Vec<String>,
+}
+
+/// Links every article not yet in a story; returns how many were linked.
+pub fn link_pending(conn: &mut Connection) -> Result<usize> {
+    let tx = conn.transaction()?;
+    let mut linker: Linker = match tx
+        .query_row("SELECT state FROM linker WHERE id = 1", [], |r| r.get::<_, String>(0))
+        .optional()?
+    {
+        Some(state) => serde_json::from_str(&state).map_err(|e| Error::DataCorruption(format!("linker state: {e}")))?,
+        None => Linker::new(LinkParams::default()),
+    };
+    let params = *linker.params();
+    let normalizer = Normalizer::shared();
+    let docs: Vec<LinkDoc> = {
+        let mut st =
+            tx.prepare("SELECT id, headline, text, date, agency FROM articles WHERE story IS NULL ORDER BY id")?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        let mut docs = Vec::new();
+        for row in rows {
+            let (id, headline, text, date, agency) = row?;
+            docs.push(LinkDoc::new(
+                id as u64,
+                normalizer,
+                &headline,
+                &text,
+                date.as_deref(),
+                agency.as_deref(),
+                &params.fingerprint,
+            ));
+        }
+        docs
+    };
+    if docs.is_empty() {
+        return Ok(0);
+    }
+    let new: Vec<u64> = docs.iter().map(|d| d.id).collect();
+    let edges = linker.link_batch(docs);
+    {
+        let mut ins = tx.prepare_cached("INSERT INTO links (a, b, relation, script, score) SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?2)")?;
+        for e in &edges {
+            ins.execute(params![
+                e.a as i64,
+                e.b as i64,
+                e.relation.as_str(),
+                e.script,
+                e.score as f64
+            ])?;
+        }
+        // Every member of a story that gained an article is rewritten: merges move old members.
+        let mut upd = tx.prepare_cached(
+            "UPDATE articles SET story = ?1, relation = ?2, relation_score = ?3, relation_script = ?4 WHERE id = ?5",
+        )?;
+        let mut done = std::collections::HashSet::new();
+        for id in &new {
+            let Some(sid) = linker.story_of(*id) else { continue };
+            if !done.insert(sid) {
+                continue;
+            }
+            let Some(story) = linker.story(sid) else { continue };
+            for m in &story.members {
+                upd.execute(params![
+                    story.id as i64,
+                    m.relation.as_str(),
+                    m.score as f64,
+                    m.script,
+                    m.id as i64
+                ])?;
+            }
+        }
+    }
+    let state = serde_json::to_string(&linker).map_err(|e| Error::DataCorruption(format!("linker state: {e}")))?;
+    tx.execute("INSERT OR REPLACE INTO linker (id, state) VALUES (1, ?1)", [state])?;
+    tx.commit()?;
+    Ok(new.len())
+}
+
+/// Stories with at least `min_members` members, by story id.
+pub fn stories(conn: &Connection, min_members: usize, only: Option<i64>) -> Result<Vec<StoryRow>> {
+    let sql = "SELECT story, id, source_id, relation, relation_script, relation_score, date, agency, headline
+               FROM articles WHERE story IS NOT NULL AND (?1 IS NULL OR story = ?1)
+               ORDER BY story, date, id";
+    let mut st = conn.prepare(sql)?;
+    let mut rows = st.query([only])?;
+    let mut out: Vec<StoryRow> = Vec::new();
+    let push = |out: &mut Vec<StoryRow>, row: StoryRow| {
+        if row.members.len() >= min_members {
+            out.push(row);
+        }
+    };
+    let mut cur: Option<StoryRow> = None;
+    while let Some(r) = rows.next()? {
+        let story: i64 = r.get(0)?;
+        let m = StoryMember {
+            id: r.get(1)?,
+            source_id: r.get(2)?,
+            relation: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+            script: r.get::<_, Option<bool>>(4)?.unwrap_or(false),
+            score: r.get::<_, Option<f64>>(5)?.unwrap_or(0.0),
+            date: r.get(6)?,
+            agency: r.get(7)?,
+            headline: r.get(8)?,
+        };
+        if cur.as_ref().is_some_and(|c| c.story != story) {
+            push(&mut out, finish(cur.take().unwrap()));
+        }
+        cur.get_or_insert_with(|| StoryRow {
+            story,
+            canonical: 0,
+            members: Vec::new(),
+            first_date: None,
+            last_date: None,
+            outlets: Vec::new(),
+        })
+        .members
+        .push(m);
+    }
+    if let Some(c) = cur {
+        push(&mut out, finish(c));
+    }
+    Ok(out)
+}
+
+fn finish(mut s: StoryRow) -> StoryRow {
+    // The canonical may have been deleted with a replaced file: then the longest-lived member stands in.
+    s.canonical = s
+        .members
+        .iter()
+        .find(|m| m.relation == "canonical")
+        .unwrap_or(&s.members[0])
+        .id;
+    s.first_date = s.members.iter().filter_map(|m| m.date.clone()).min();
+    s.last_date = s.members.iter().filter_map(|m| m.date.clone()).max();
+    let mut outlets: Vec<String> = s.members.iter().filter_map(|m| m.agency.clone()).collect();
+    outlets.sort();
+    outlets.dedup();
+    s.outlets = outlets;
+    s
+}
