@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Ingest benchmark: baoku on the shared page dumps and HTML pages, beside trafilatura (the
 # peer a user would pick for HTML main text), in one run. Prints a Markdown table.
+# Ingest rows use --no-link; linking is timed on its own row.
 #
 #   bash bench/ingest.sh            # needs ../shared/data; installs trafilatura with pip if missing
 #
@@ -19,7 +20,7 @@ run() {
   mb=$(du -sb "$dir" | awk '{printf "%.1f", $1/1e6}')
   for i in 1 2 3; do
     rm -rf "$TMP/db"
-    /usr/bin/time -f "%e %M" -o "$TMP/time" "$BIN" --db "$TMP/db" ingest "$dir" >/dev/null
+    /usr/bin/time -f "%e %M" -o "$TMP/time" "$BIN" --db "$TMP/db" ingest --no-link "$dir" >/dev/null
     read -r secs kb < "$TMP/time"
     times+=("$secs"); [ "$kb" -gt "$rss" ] && rss=$kb
   done
@@ -33,6 +34,14 @@ echo "| run | input | time (median of 3) | rate | peak RSS |"
 echo "|---|---|---|---|---|"
 run pages-dev "$DATA/pages-dev/pages"
 run html-cctv "$DATA/html-cctv/pages"
+
+# Linking the pages-dev articles into stories (what plain `ingest` adds to the rows above).
+rm -rf "$TMP/db"
+"$BIN" --db "$TMP/db" ingest --no-link "$DATA/pages-dev/pages" >/dev/null
+/usr/bin/time -f "%e %M" -o "$TMP/time" "$BIN" --db "$TMP/db" link >/dev/null
+read -r secs kb < "$TMP/time"
+printf '| baoku link pages-dev articles | %s articles | %s s | | %d MB |\n' \
+  "$("$BIN" --db "$TMP/db" articles | wc -l)" "$secs" $((kb / 1024))
 
 # Peer: trafilatura on the same HTML pages, one process, single thread.
 if ! python3 -c "import trafilatura, lxml_html_clean" 2>/dev/null; then

@@ -20,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Read files and folders (txt, html, jsonl, any of them .gz) into the archive.
     Ingest(IngestArgs),
+    /// Link articles not yet in a story (after `ingest --no-link`).
+    Link,
     /// Per file: path, size, hash, encoding, undecodable bytes, articles, warnings, error.
     Files {
         /// One JSON object per line.
@@ -84,6 +86,9 @@ pub struct IngestArgs {
     /// Print one JSON report per file instead of a summary.
     #[arg(long)]
     pub json: bool,
+    /// Do not link the new articles into stories now (bulk loads: run `baoku link` once after).
+    #[arg(long)]
+    pub no_link: bool,
     /// Files per transaction; a crash loses at most the batch being written.
     #[arg(long, default_value_t = 2000, hide = true)]
     pub batch_files: usize,

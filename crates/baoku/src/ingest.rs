@@ -80,7 +80,11 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<()> {
         bar.set_message(format!("{done_files} files, {articles} articles"));
     }
     bar.set_message(format!("{done_files} files, {articles} articles; linking versions"));
-    let linked = archive.link_pending().context("linking new articles into stories")?;
+    let linked = if args.no_link {
+        0
+    } else {
+        archive.link_pending().context("linking new articles into stories")?
+    };
     bar.finish_and_clear();
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -98,6 +102,19 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<()> {
         )?;
         writeln!(out, "{linked} new articles linked into stories")?;
     }
+    Ok(())
+}
+
+/// `baoku link`: links every article not yet in a story.
+pub fn link(db: &Path) -> Result<()> {
+    let mut archive = Archive::open(db).with_context(|| format!("opening data directory {}", db.display()))?;
+    let started = Instant::now();
+    let linked = archive.link_pending().context("linking articles into stories")?;
+    println!(
+        "{linked} articles linked in {:.2} s; {} stories with more than one version",
+        started.elapsed().as_secs_f64(),
+        archive.stories(2)?.len()
+    );
     Ok(())
 }
 

@@ -29,6 +29,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<()> {
     let db = cli.db.clone();
     match cli.command {
         cli::Command::Ingest(args) => ingest::run(&db, &args),
+        cli::Command::Link => ingest::link(&db),
         cli::Command::Files { json } => output::files(&db, json),
         cli::Command::Articles { json } => output::articles(&db, json),
         cli::Command::Show { id, raw, json } => output::show(&db, id, raw, json),
