@@ -27,6 +27,9 @@ pub fn describe(a: &mut Article) {
         a.reporters = reporters(&a.text);
     }
     if a.date.is_none() {
+        a.date = web_credit_date(&a.text);
+    }
+    if a.date.is_none() {
         if let Some((m, day)) = d.as_ref().and_then(|d| d.month_day) {
             // Only the month and day are printed; without an issue date the year is unknown.
             a.warnings.push(format!(
@@ -36,6 +39,24 @@ pub fn describe(a: &mut Article) {
             a.warnings.push("no issue date found".into());
         }
     }
+}
+
+/// The date of a web-page credit line opening the text:
+/// `Source: Xinhua | 2024-03-12 17:42:05 | Editor: …`, `来源：新华网 | 2024-03-12`.
+fn web_credit_date(text: &str) -> Option<String> {
+    let first = text.lines().next()?;
+    let head = first.get(..first.len().min(200)).unwrap_or(first);
+    if !head.contains('|') {
+        return None;
+    }
+    head.split('|').find_map(|part| {
+        let part = part.trim();
+        let date = part.get(..10)?;
+        let b = date.as_bytes();
+        (b[4] == b'-' && b[7] == b'-' && b[..4].iter().all(u8::is_ascii_digit))
+            .then(|| normalize_date(date))
+            .flatten()
+    })
 }
 
 /// What a dateline says.
@@ -355,6 +376,15 @@ mod tests {
         assert_eq!((a.lang.as_str(), a.script.as_str()), ("en", "Latn"));
         assert_eq!(a.agency.as_deref(), Some("Xinhua"));
         assert_eq!(a.place.as_deref(), Some("BEIJING"));
+    }
+
+    #[test]
+    fn web_credit_gives_the_date() {
+        let mut a = art("Source: Wire | 2024-03-12 17:42:05 | Editor: Li Ming\nTOWN, March 12 -- A bridge opened.");
+        describe(&mut a);
+        assert_eq!(a.date.as_deref(), Some("2024-03-12"));
+        assert_eq!(web_credit_date("没有竖线 2024-03-12"), None);
+        assert_eq!(web_credit_date("a | 2024-13-12 | b"), None);
     }
 
     #[test]
