@@ -30,14 +30,15 @@ fn killing_an_ingest_never_leaves_a_half_written_file() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // Kill once the first batches are committed (the WAL grows), well before the end.
+    // Kill once a batch is committed, as a concurrent reader sees it (WAL lets it read while
+    // the ingest writes), well before the end.
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(60) {
-        let wal = db.path().join("baoku.sqlite-wal");
-        if wal.metadata().map_or(0, |m| m.len()) > 400_000 {
+    while start.elapsed() < Duration::from_secs(120) {
+        let seen = crate::baoku_unchecked(db.path(), &["files", "--json"]);
+        if seen.status.success() && !seen.stdout.is_empty() {
             break;
         }
-        std::thread::sleep(Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(20));
     }
     child.kill().unwrap();
     let status = child.wait().unwrap();
