@@ -4,6 +4,23 @@ use std::process::Command;
 
 use crate::{baoku, shared_data};
 
+/// Runs a shared scorer (`score_pages.py`, `score_links.py`) and returns its JSON figures.
+fn run_scorer(scorer: &std::path::Path, gold: &std::path::Path, pred: &std::path::Path) -> serde_json::Value {
+    let s = Command::new("python3")
+        .arg(scorer)
+        .arg(gold)
+        .arg(pred)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        s.status.success(),
+        "scorer failed: {}",
+        String::from_utf8_lossy(&s.stderr)
+    );
+    serde_json::from_slice(&s.stdout).unwrap()
+}
+
 /// Ingests `dir`, writes `baoku articles --json`, scores it with the shared scorer.
 ///
 /// The scorer reads a prediction's `headline` and `text` only, while its gold counts the
@@ -28,19 +45,7 @@ fn score(dir: &std::path::Path, gold: &std::path::Path, scorer: &std::path::Path
         .collect();
     let pred = db.path().join("predicted.jsonl");
     std::fs::write(&pred, lines.join("\n")).unwrap();
-    let s = Command::new("python3")
-        .arg(scorer)
-        .arg(gold)
-        .arg(&pred)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        s.status.success(),
-        "scorer failed: {}",
-        String::from_utf8_lossy(&s.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
+    let v = run_scorer(scorer, gold, &pred);
     eprintln!("{}: {v}", dir.display());
     v
 }
@@ -139,19 +144,11 @@ fn reprints_dev_floors() {
     let out = baoku(db.path(), &["stories", "--json"]);
     let pred = db.path().join("stories.jsonl");
     std::fs::write(&pred, &out.stdout).unwrap();
-    let s = Command::new("python3")
-        .arg(data.join("../tools/score_links.py"))
-        .arg(data.join("reprints-dev/gold.jsonl"))
-        .arg(&pred)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        s.status.success(),
-        "scorer failed: {}",
-        String::from_utf8_lossy(&s.stderr)
+    let v = run_scorer(
+        &data.join("../tools/score_links.py"),
+        &data.join("reprints-dev/gold.jsonl"),
+        &pred,
     );
-    let v: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
     eprintln!("reprints-dev: {v}");
     assert!(v["pair_f1"].as_f64().unwrap() >= 0.97, "pair F1 {v}");
     for (relation, share) in v["recall_by_relation"].as_object().unwrap() {
