@@ -58,17 +58,13 @@ pub fn articles(db: &Path, json: bool) -> Result<()> {
                     }
                 )
             };
-            // A closed pipe (`| head`) ends the listing quietly.
+            // A closed pipe (`| head`) ends here; main exits quietly on it.
             writeln!(out, "{line}").map_err(|e| baoku_store::Error::Io {
                 path: "stdout".into(),
                 source: e,
             })
-        })
-        .or_else(|e| match e {
-            baoku_store::Error::Io { ref source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            e => Err(e),
         })?;
-    let _ = out.flush();
+    out.flush()?;
     Ok(())
 }
 
