@@ -564,6 +564,9 @@ struct Building {
     piece: Piece,
     /// A sign-off (`（新华社…电 记者…）`) or credit closed the text.
     ended: bool,
+    /// ...and it was an author's sign-off (`（作者为…）`, `（…采访整理）`, bare names), which
+    /// also closes a section of a compilation page that goes on without a headline.
+    soft_end: bool,
     /// Paragraph indices that were short head-like lines (in-article subheads).
     subheads: Vec<usize>,
     /// Spans of each paragraph, to move paragraphs when a piece is cut in two.
@@ -715,13 +718,22 @@ impl Segmenter {
 
     fn body(&mut self, p: &Para) {
         if self.cur.ended && !is_caption_like(&p.text) {
-            // Text after a sign-off: a new article that starts without a headline.
-            self.close();
+            if self.cur.soft_end {
+                // Text after an author's sign-off without a headline of its own: the next
+                // section of the same page feature.
+                self.cur.ended = false;
+                self.cur.soft_end = false;
+            } else {
+                // Text after a sign-off: a new article that starts without a headline.
+                self.close();
+            }
         }
-        let signoff = is_signoff(&p.text) || is_photo_credit(&p.text);
+        let photo = is_photo_credit(&p.text);
+        let signoff = is_signoff(&p.text);
         self.push_para(p, false);
-        if signoff {
+        if signoff || photo {
             self.cur.ended = true;
+            self.cur.soft_end = signoff && !photo && !p.text.contains(['电', '電']);
         }
     }
 
@@ -733,12 +745,28 @@ impl Segmenter {
             self.push_heads(heads);
             return;
         }
+        // A block just before `（下转第N版）` heads a section that goes on on that page: a
+        // subhead of the text above, not its headline printed after the body.
+        if next.is_some_and(|q| matches!(q.kind, Kind::Marker { to: true, .. })) {
+            for h in heads {
+                self.push_para(h, true);
+            }
+            return;
+        }
         // Nothing follows on this page: the block belongs to the text above it.
         if next_body.is_none() {
             self.trailing_heads(heads, &[]);
             return;
         }
         let next_body = next_body.unwrap();
+        // A chapter heading of a document printed in full (`第二章  总则`), or a block right
+        // after the text announces the document (`全文如下。`), stays inside the article.
+        if !self.cur.ended && (is_chapter_head(&heads[0].text) || self.announces_document()) {
+            for h in heads {
+                self.push_para(h, true);
+            }
+            return;
+        }
         let follow = following_text(paras, end);
         // Evidence that a new article starts here; a lone short line without any is an
         // in-article subhead. (A `——` line alone after body text is a quoted attribution or
@@ -934,8 +962,17 @@ impl Segmenter {
         tail.subheads = self.cur.subheads.iter().filter(|&&k| k >= cut).map(|k| k - cut).collect();
         self.cur.subheads.retain(|&k| k < cut);
         tail.ended = self.cur.ended;
+        tail.soft_end = self.cur.soft_end;
         let done = std::mem::replace(&mut self.cur, tail);
         self.emit(done);
+    }
+
+    /// The open piece's last paragraph introduces a document that follows in full.
+    fn announces_document(&self) -> bool {
+        self.cur.piece.paragraphs.last().is_some_and(|p| {
+            let p = p.trim_end();
+            p.ends_with("如下。") || p.ends_with("如下：") || p.ends_with("如下:")
+        })
     }
 
     /// The last `k` paragraphs of the open piece, joined.
@@ -1072,6 +1109,17 @@ fn is_signoff(t: &str) -> bool {
         && !inner.chars().any(|c| "一二三四五六七八九十".contains(c) && n <= 2)
 }
 
+/// A chapter or section heading inside a document: `第二章  组织设置`, `第三节`.
+fn is_chapter_head(t: &str) -> bool {
+    let Some(rest) = t.strip_prefix('第') else { return false };
+    let num = rest.chars().take_while(|c| "一二三四五六七八九十百零〇".contains(*c)).count();
+    if num == 0 {
+        return false;
+    }
+    let after = rest.chars().nth(num);
+    matches!(after, Some('章' | '节' | '編' | '编' | '節')) && chars_capped(t, 40) <= 30
+}
+
 /// Photo notes that may follow a sign-off and still belong to the article.
 fn is_caption_like(t: &str) -> bool {
     t.starts_with("图片说明")
@@ -1112,6 +1160,58 @@ mod tests {
         assert_eq!(marker("（下转第5版）"), Some((true, 5)));
         assert_eq!(marker("(上接第十一版)"), Some((false, 11)));
         assert_eq!(trailing_marker_start("湖水清了，鱼也回来了。（下转第2版）"), Some("湖水清了，鱼也回来了。".len()));
+    }
+
+    #[test]
+    fn subhead_before_continuation_marker_stays_in_article() {
+        let text = concat!(
+            "海岛上的民宿\n",
+            "　　本报杭州3月4日电  海岛上的民宿越开越多，游客也越来越多了。\n",
+            "　　渔民们放下渔网，办起了家庭旅馆。\n",
+            "收入多起来\n",
+            "（下转第4版）\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 1);
+        assert_eq!(p.pieces[0].headlines, vec!["海岛上的民宿".to_string()]);
+        assert_eq!(p.pieces[0].paragraphs.last().map(String::as_str), Some("收入多起来"));
+        assert_eq!(p.pieces[0].continues_to, Some(4));
+    }
+
+    #[test]
+    fn chapter_heads_and_announced_document_stay_in_article() {
+        let text = concat!(
+            "社区公约发布\n",
+            "　　本报北京3月4日电  某社区近日发布了居民公约，公约全文如下。\n",
+            "居民公约\n",
+            "　　第一条  居民应当爱护公共环境，遵守社区的各项规定和约定。\n",
+            "第二章  邻里互助\n",
+            "　　第二条  邻里之间应当互相帮助，共同维护和睦的社区生活。\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
+        assert!(p.pieces[0].paragraphs.iter().any(|x| x == "第二章  邻里互助"));
+    }
+
+    #[test]
+    fn author_signoff_does_not_open_headless_article() {
+        let text = concat!(
+            "我们的小城故事\n",
+            "　　小城的早晨总是从一碗热汤面开始，街坊们围坐在一起。\n",
+            "（作者为小城中学教师）\n",
+            "　　小城的夜晚属于河边的灯火，孩子们在岸边追逐嬉戏。\n",
+            "（本报记者王明采访整理）\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
+        // A dateline sign-off still closes the article.
+        let text = concat!(
+            "大桥通车\n",
+            "　　大桥今天正式通车，全长三公里。\n",
+            "（新华社南京3月4日电）\n",
+            "　　另一则消息说，新茶已经上市了，茶农们正忙着采摘。\n",
+        );
+        assert_eq!(split_page("x.txt", text).pieces.len(), 2);
     }
 
     #[test]

@@ -69,7 +69,7 @@ fn pages_dev_scores() -> Option<(serde_json::Value, f64)> {
 /// The floors of the ingest issue, as the issue states them. Not reached yet: run with
 /// `cargo test -p baoku --test it -- --ignored pages_dev_floors` to check a change.
 #[test]
-#[ignore = "issue 2 floors not reached yet (2026-11-23: F1 0.823, headline 0.932, continuations 43/48)"]
+#[ignore = "issue 2 floors not reached yet (2026-11-23: F1 0.827, headline 0.936; continuations 46/48 and dates reached)"]
 fn pages_dev_floors() {
     let Some((v, stitched)) = pages_dev_scores() else {
         return;
@@ -92,7 +92,7 @@ fn pages_dev_does_not_regress() {
     assert!(f("f1") >= 0.82, "article F1 fell: {v}");
     assert!(f("headline_accuracy") >= 0.93, "headline accuracy fell: {v}");
     assert!(f("date_accuracy") >= 0.95, "date accuracy fell: {v}");
-    assert!(stitched >= 43.0 / 48.0, "continuations fell: {v}");
+    assert!(stitched >= 46.0 / 48.0, "continuations fell: {v}");
 }
 
 #[test]
