@@ -114,16 +114,7 @@ pub fn extract(name: &str, html: &str) -> HtmlPage {
     let meta = Meta::read(&doc);
 
     let Some(best) = walk.best() else {
-        let links = walk.elems.first().map_or(0, |e| e.story_links);
-        warnings.push(if links >= 5 {
-            "listing page: no article".to_string()
-        } else {
-            "no main text found: no article".to_string()
-        });
-        return HtmlPage {
-            article: None,
-            warnings,
-        };
+        return no_article(&walk, warnings);
     };
     let b = &walk.elems[best];
     if b.story_links >= 5 && b.link_chars * 10 > b.chars * 3 {
@@ -138,16 +129,7 @@ pub fn extract(name: &str, html: &str) -> HtmlPage {
     let body = walk.main_paragraphs(best, &headline);
     let chars: usize = body.iter().map(|&i| walk.paras[i].chars).sum();
     if chars < MIN_TEXT_CHARS {
-        let links = walk.elems.first().map_or(0, |e| e.story_links);
-        warnings.push(if links >= 5 {
-            "listing page: no article".to_string()
-        } else {
-            "no main text found: no article".to_string()
-        });
-        return HtmlPage {
-            article: None,
-            warnings,
-        };
+        return no_article(&walk, warnings);
     }
     // A channel page may hold one featured summary that scores like a short story; its title
     // names the channel (`国内新闻_某某网`), not a story.
@@ -844,6 +826,13 @@ fn strip_site(title: &str) -> String {
         first
     }
     .to_string()
+}
+
+/// A page without main text: a listing when the page as a whole links to several stories.
+fn no_article(walk: &Walk, mut warnings: Vec<String>) -> HtmlPage {
+    let links = walk.elems.first().map_or(0, |e| e.story_links);
+    warnings.push(if links >= 5 { "listing page: no article" } else { "no main text found: no article" }.to_string());
+    HtmlPage { article: None, warnings }
 }
 
 /// Spans of the paragraphs in the source, found by searching for the runs of their text
