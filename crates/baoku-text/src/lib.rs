@@ -23,13 +23,16 @@ pub mod decode;
 pub mod describe;
 pub mod diff;
 pub mod fingerprint;
+pub mod highlight;
 pub mod html;
 pub mod jsonl;
 pub mod link;
 pub mod model;
 pub mod normalize;
+pub mod query;
 pub mod split;
 pub mod stitch;
+pub mod tokenize;
 pub mod variant;
 
 pub use model::{Article, Furniture, FurnitureKind, SourceSpan, Span};

@@ -4,7 +4,10 @@
 //! 乾/干, 後/后, 髮/發/发, 鍾/鐘/钟). Folding both a document and a query with t2s alone misses
 //! about 1 % of traditional-script queries. After [`crate::normalize`], [`fold`] maps each
 //! character `c` to the fixpoint of `t2s(s2t(c))` (character by character), so every member
-//! of such a set gets one key. Used for search and highlighting, never for display.
+//! of such a set gets one key. OpenCC's phrase tables also pair characters that the
+//! character tables keep apart (抵触 → 牴觸, 明了 → 明瞭); those pairs ([`PHRASE_PAIRS`]) join
+//! their classes too, so a query converted phrase by phrase keys like its source. Used for
+//! search and highlighting, never for display.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -12,6 +15,13 @@ use std::sync::LazyLock;
 use ferrous_opencc::{config::BuiltinConfig, OpenCC};
 
 static TABLE: LazyLock<HashMap<char, char>> = LazyLock::new(build);
+
+/// Character pairs that OpenCC's STPhrases/TSPhrases tables (Apache-2.0, the OpenCC project,
+/// as shipped in ferrous-opencc 0.4) convert into each other inside phrases while the
+/// character tables keep them apart. Regenerate with
+/// `cargo run -p baoku-text --example phrase_pairs -- STPhrases.txt TSPhrases.txt`.
+pub const PHRASE_PAIRS: &str = "么幺 了瞭 仇讎 仿彷 伕夫 俱具 借藉 划畫 只衹 吣唚 呆待 周賙 噁𫫇 坐座 复覆 并幷 庇蔽 \
+    戚鏚 抬擡 抵牴 揹背 沈沉 浚濬 溪谿 澂澄 熏薰 着著 穗繐 苎苧 酰醯 鍊链 鮎鲶";
 
 fn build() -> HashMap<char, char> {
     let s2t = OpenCC::from_config(BuiltinConfig::S2t).expect("embedded OpenCC s2t config");
@@ -40,6 +50,26 @@ fn build() -> HashMap<char, char> {
         if k != c {
             table.insert(c, k);
         }
+    }
+    for pair in PHRASE_PAIRS.split_whitespace() {
+        let mut chars = pair.chars();
+        let (Some(a), Some(b)) = (chars.next(), chars.next()) else {
+            continue;
+        };
+        let key = |t: &HashMap<char, char>, c: char| t.get(&c).copied().unwrap_or(c);
+        let (ka, kb) = (key(&table, a), key(&table, b));
+        if ka == kb {
+            continue;
+        }
+        // Join the two classes under the smaller key, so the result does not depend on order.
+        let (keep, drop) = (ka.min(kb), ka.max(kb));
+        for v in table.values_mut() {
+            if *v == drop {
+                *v = keep;
+            }
+        }
+        table.insert(drop, keep);
+        table.remove(&keep);
     }
     table
 }
@@ -76,7 +106,17 @@ mod tests {
 
     #[test]
     fn both_scripts_share_one_key() {
-        for s in ["看着他", "头发", "以后", "干部", "钟表", "发展", "乾隆"] {
+        for s in [
+            "看着他",
+            "头发",
+            "以后",
+            "干部",
+            "钟表",
+            "发展",
+            "乾隆",
+            "抵触态度",
+            "指明了",
+        ] {
             assert_eq!(key(s), key(&to_traditional(s)), "{s} / {}", to_traditional(s));
         }
         assert_eq!(key("ＡＢＣ１２３"), "abc123");
