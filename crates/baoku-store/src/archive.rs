@@ -1,7 +1,8 @@
 //! The `Archive`: one data directory holding the SQLite store.
 //!
 //! Ingest writes a whole batch of files in one transaction: after a crash every file is
-//! either fully in (its row, raw bytes, articles, spans, furniture) or not in at all.
+//! either fully in (its row, raw bytes, articles, spans, furniture) or not in at all. The
+//! search index follows each committed batch (see [`crate::index`]).
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +14,9 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::index::SearchIndex;
 use crate::prepare::Prepared;
+use crate::search::{SearchRequest, SearchResults};
 use crate::schema;
 
 /// File name of the SQLite database inside the data directory.
@@ -23,6 +26,8 @@ pub const DB_FILE: &str = "baoku.sqlite";
 pub struct Archive {
     conn: Connection,
     dir: PathBuf,
+    /// Opened on first use: commands that never search never touch it.
+    index: Option<SearchIndex>,
 }
 
 /// Whether a file needs ingesting.
@@ -160,6 +165,7 @@ impl Archive {
         Ok(Archive {
             conn,
             dir: dir.to_path_buf(),
+            index: None,
         })
     }
 
@@ -294,7 +300,61 @@ impl Archive {
             }
         }
         tx.commit()?;
+        // Another process writing the index will apply this batch's queue entries too.
+        match self.sync_index() {
+            Ok(_) | Err(Error::Busy(_)) => {}
+            Err(e) => return Err(e),
+        }
         Ok(reports)
+    }
+
+    fn search_index(&mut self) -> Result<&mut SearchIndex> {
+        if self.index.is_none() {
+            self.index = Some(SearchIndex::open(&self.dir)?);
+        }
+        Ok(self.index.as_mut().expect("just opened"))
+    }
+
+    /// Brings the search index up to date with the store; returns how many articles changed.
+    pub fn sync_index(&mut self) -> Result<usize> {
+        let conn = &self.conn;
+        if self.index.is_none() {
+            self.index = Some(SearchIndex::open(&self.dir)?);
+        }
+        self.index.as_mut().expect("just opened").sync(conn)
+    }
+
+    /// Article changes the search index has not applied yet.
+    pub fn index_pending(&mut self) -> Result<i64> {
+        self.search_index()?;
+        self.index.as_ref().expect("opened").pending(&self.conn)
+    }
+
+    /// Rebuilds the search index from the store; `progress` gets the running count.
+    pub fn reindex(&mut self, progress: impl FnMut(usize)) -> Result<usize> {
+        self.search_index()?;
+        self.index.as_mut().expect("opened").rebuild(&self.conn, progress)
+    }
+
+    /// Searches the archive. The index is brought up to date first unless another process
+    /// is writing it (then the last committed index answers).
+    pub fn search(&mut self, req: &SearchRequest) -> Result<SearchResults> {
+        match self.sync_index() {
+            Ok(_) | Err(Error::Busy(_)) => {}
+            Err(e) => return Err(e),
+        }
+        crate::search::search(&self.conn, self.index.as_ref().expect("opened by sync"), req)
+    }
+
+    /// Like [`Archive::search`] without snippets: how many articles match, and the ranked
+    /// ids (collapsed by story unless `req.all_versions`).
+    pub fn search_ids(&mut self, req: &SearchRequest) -> Result<(usize, Vec<crate::search::Ranked>)> {
+        match self.sync_index() {
+            Ok(_) | Err(Error::Busy(_)) => {}
+            Err(e) => return Err(e),
+        }
+        let parsed = baoku_text::query::parse(&req.query)?;
+        crate::search::rank(&self.conn, self.index.as_ref().expect("opened by sync"), req, &parsed)
     }
 
     /// Links every article not yet in a story into the archive's stories; returns how many.

@@ -1,4 +1,5 @@
-//! The baoku data directory: a SQLite store of files, raw bytes, articles, spans and furniture.
+//! The baoku data directory: a SQLite store of files, raw bytes, articles, spans, furniture
+//! and stories, and the tantivy search index beside it.
 //!
 //! ```
 //! use baoku_store::{prepare::{prepare, Kind}, Archive};
@@ -15,10 +16,14 @@
 
 pub mod archive;
 pub mod error;
+pub mod index;
 pub mod prepare;
 pub mod schema;
+pub mod search;
 pub mod stories;
+mod tokenizer;
 
 pub use archive::{Archive, FileReport, FileRow, FileSpan, FileState, StoredArticle};
 pub use error::{Error, Result};
+pub use search::{Hit, SearchRequest, SearchResults, Sort};
 pub use stories::{StoryMember, StoryRow};

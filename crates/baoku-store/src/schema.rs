@@ -91,6 +91,19 @@ CREATE TABLE linker (
     state TEXT NOT NULL
 );
 "#,
+    r#"
+-- Article changes the search index has not applied yet (see index.rs). Written by triggers in
+-- the same transaction as the change; AUTOINCREMENT so a sequence number is never reused.
+CREATE TABLE index_queue (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    article INTEGER NOT NULL
+);
+CREATE TRIGGER articles_queue_insert AFTER INSERT ON articles
+BEGIN INSERT INTO index_queue (article) VALUES (new.id); END;
+CREATE TRIGGER articles_queue_delete AFTER DELETE ON articles
+BEGIN INSERT INTO index_queue (article) VALUES (old.id); END;
+INSERT INTO index_queue (article) SELECT id FROM articles;
+"#,
 ];
 
 /// Brings the database up to the newest schema. Safe when several processes open a new

@@ -64,6 +64,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Full-text search, script- and width-blind; any substring of the text is found.
+    Search(SearchArgs),
+    /// Rebuild the search index from the store.
+    Reindex,
     /// One article.
     Show {
         /// Article id.
@@ -95,4 +99,36 @@ pub struct IngestArgs {
     /// Megabytes per transaction.
     #[arg(long, default_value_t = 64, hide = true)]
     pub batch_mb: usize,
+}
+
+/// Arguments of `baoku search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words (all required), "quoted phrases", -excluded words; simplified or traditional.
+    #[arg(required = true, allow_hyphen_values = true)]
+    pub query: Vec<String>,
+    /// One JSON object per hit.
+    #[arg(long)]
+    pub json: bool,
+    /// Most hits.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Earliest date (YYYY-MM-DD).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Latest date (YYYY-MM-DD).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only this agency or outlet (as `baoku articles` shows it).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Only this language.
+    #[arg(long, value_parser = ["zh", "en"])]
+    pub lang: Option<String>,
+    /// Best match first, or newest first.
+    #[arg(long, default_value = "relevance", value_parser = ["relevance", "date"])]
+    pub sort: String,
+    /// List every matching article instead of one per story.
+    #[arg(long)]
+    pub all_versions: bool,
 }

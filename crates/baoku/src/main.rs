@@ -3,6 +3,7 @@
 mod cli;
 mod ingest;
 mod output;
+mod search;
 
 use clap::Parser;
 
@@ -32,6 +33,8 @@ fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Link => ingest::link(&db),
         cli::Command::Files { json } => output::files(&db, json),
         cli::Command::Articles { json } => output::articles(&db, json),
+        cli::Command::Search(args) => search::search(&db, &args),
+        cli::Command::Reindex => search::reindex(&db),
         cli::Command::Show { id, raw, json } => output::show(&db, id, raw, json),
         cli::Command::Stories { json, all } => output::stories(&db, json, all),
         cli::Command::Story { id, json } => output::story(&db, id, json),

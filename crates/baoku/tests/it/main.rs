@@ -5,6 +5,7 @@ mod crash;
 mod floors;
 mod ingest;
 mod samples;
+mod search;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
