@@ -3,9 +3,15 @@
 //! Ingest writes articles with `story` NULL; [`link_pending`] links every such article into
 //! the archive's stories in one transaction (the linker's state is saved in the same
 //! transaction), so a crash between ingest and linking only leaves work for the next run.
+//!
+//! The state is the linker's compact binary form ([`Linker::to_bytes`], a BLOB; stores written
+//! before it hold JSON, still read). It keeps no fingerprints: those of articles linked
+//! earlier are recomputed from their stored text when a new article is compared with them.
 
+use baoku_text::fingerprint::fingerprint;
 use baoku_text::link::{LinkDoc, LinkParams, Linker};
 use baoku_text::normalize::Normalizer;
+use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
@@ -49,42 +55,64 @@ pub struct StoryRow {
     pub outlets: Vec<String>,
 }
 
+/// Bytes of fingerprints kept in memory while linking (about 5.5 per content character):
+/// the pending articles' own, then a cache of those compared with. Beyond it fingerprints are
+/// recomputed from the stored text when needed, which costs time, not results.
+pub const LINK_MEMORY: usize = 256 << 20;
+
 /// Links every article not yet in a story; returns how many were linked.
 pub fn link_pending(conn: &mut Connection) -> Result<usize> {
+    link_pending_with(conn, LINK_MEMORY)
+}
+
+/// [`link_pending`] with a memory budget for fingerprints (bytes).
+pub fn link_pending_with(conn: &mut Connection, budget: usize) -> Result<usize> {
     let tx = conn.transaction()?;
-    let mut linker: Linker = match tx
-        .query_row("SELECT state FROM linker WHERE id = 1", [], |r| r.get::<_, String>(0))
-        .optional()?
-    {
-        Some(state) => serde_json::from_str(&state).map_err(|e| Error::DataCorruption(format!("linker state: {e}")))?,
+    let state = tx
+        .query_row("SELECT state FROM linker WHERE id = 1", [], |r| {
+            Ok(match r.get_ref(0)? {
+                ValueRef::Blob(b) => Ok(b.to_vec()),
+                ValueRef::Text(t) => Err(t.to_vec()),
+                _ => Ok(Vec::new()),
+            })
+        })
+        .optional()?;
+    let mut linker = match state {
+        // the binary state
+        Some(Ok(b)) => Linker::from_bytes(&b).map_err(|e| Error::DataCorruption(e.to_string()))?,
+        // a store written before the binary state: JSON (its fingerprints are recomputed)
+        Some(Err(json)) => {
+            serde_json::from_slice(&json).map_err(|e| Error::DataCorruption(format!("linker state: {e}")))?
+        }
         None => Linker::new(LinkParams::default()),
     };
+    linker.set_memory_budget(budget);
     let params = *linker.params();
     let normalizer = Normalizer::shared();
     let docs: Vec<LinkDoc> = {
         let mut st =
             tx.prepare("SELECT id, headline, text, date, agency FROM articles WHERE story IS NULL ORDER BY id")?;
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })?;
+        let mut rows = st.query([])?;
         let mut docs = Vec::new();
-        for row in rows {
-            let (id, headline, text, date, agency) = row?;
-            docs.push(LinkDoc::new(
-                id as u64,
+        let mut held = 0usize;
+        while let Some(r) = rows.next()? {
+            let text = r.get_ref(2)?.as_str()?;
+            let mut doc = LinkDoc::new(
+                r.get::<_, i64>(0)? as u64,
                 normalizer,
-                &headline,
-                &text,
-                date.as_deref(),
-                agency.as_deref(),
+                r.get_ref(1)?.as_str()?,
+                text,
+                r.get_ref(3)?.as_str_or_null()?,
+                r.get_ref(4)?.as_str_or_null()?,
                 &params.fingerprint,
-            ));
+            );
+            let f = &doc.fingerprint;
+            held += 4 * (f.shingles.len() + f.anchors.len()) + 8 * f.facts.len();
+            if held > budget {
+                // recomputed from the text when its turn comes
+                doc.strip();
+            }
+            docs.push(doc);
         }
         docs
     };
@@ -92,7 +120,14 @@ pub fn link_pending(conn: &mut Connection) -> Result<usize> {
         return Ok(0);
     }
     let new: Vec<u64> = docs.iter().map(|d| d.id).collect();
-    let edges = linker.link_batch(docs);
+    let edges = {
+        let mut text = tx.prepare_cached("SELECT text FROM articles WHERE id = ?1")?;
+        let mut source = |id: u64| {
+            let t: Option<String> = text.query_row([id as i64], |r| r.get(0)).optional().ok().flatten();
+            t.map(|t| fingerprint(&normalizer.normalize(&t).text, &params.fingerprint))
+        };
+        linker.link_batch_with(docs, &mut source)
+    };
     {
         let mut ins = tx.prepare_cached("INSERT INTO links (a, b, relation, script, score) SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?2)")?;
         for e in &edges {
@@ -126,8 +161,11 @@ pub fn link_pending(conn: &mut Connection) -> Result<usize> {
             }
         }
     }
-    let state = serde_json::to_string(&linker).map_err(|e| Error::DataCorruption(format!("linker state: {e}")))?;
-    tx.execute("INSERT OR REPLACE INTO linker (id, state) VALUES (1, ?1)", [state])?;
+    // A BLOB in the TEXT column: SQLite keeps it as it is.
+    tx.execute(
+        "INSERT OR REPLACE INTO linker (id, state) VALUES (1, ?1)",
+        [linker.to_bytes()],
+    )?;
     tx.commit()?;
     Ok(new.len())
 }

@@ -20,8 +20,12 @@
 //! The canonical member is the most complete version (longest matching form), the wire
 //! original (an article whose dateline names its own agency) on near ties.
 //!
-//! All state is in [`Linker`], which is `Serialize + Deserialize`: a store saves it after a
-//! batch and loads it to link the next batch into the existing stories.
+//! All state is in [`Linker`]: a store saves it after a batch ([`Linker::to_bytes`], a compact
+//! binary form) and loads it ([`Linker::from_bytes`]) to link the next batch into the existing
+//! stories. The state keeps per-article facts, stories, band keys and the anchor postings
+//! (which double as story frequencies of shingles), but not the fingerprints: those of
+//! articles linked earlier are asked of a [`FingerprintSource`] (the store recomputes them from
+//! the stored text) and kept in a cache bounded by [`Linker::set_memory_budget`].
 //!
 //! ```
 //! use baoku_text::link::{LinkDoc, Linker, LinkParams, Relation};
@@ -37,7 +41,8 @@
 //! assert!(edges[0].script);
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
@@ -112,6 +117,10 @@ pub struct LinkDoc {
     pub hant: bool,
     /// True when the text's dateline names the article's own agency (a wire original).
     pub wire: bool,
+    /// True when [`LinkDoc::strip`] dropped the shingles, anchors and facts: the linker asks
+    /// its [`FingerprintSource`] for them when the article's turn comes.
+    #[serde(default)]
+    pub stripped: bool,
 }
 
 impl LinkDoc {
@@ -136,13 +145,75 @@ impl LinkDoc {
         LinkDoc {
             id,
             record_key: hash_str(&format!("{}\u{0}{}", head.text, norm.text)),
-            date: date.map_or(0, |d| d.chars().filter(char::is_ascii_digit).take(8).collect::<String>().parse().unwrap_or(0)),
+            date: date.map_or(0, |d| {
+                d.chars()
+                    .filter(char::is_ascii_digit)
+                    .take(8)
+                    .collect::<String>()
+                    .parse()
+                    .unwrap_or(0)
+            }),
             hant: norm.script() == "Hant",
             wire,
             fingerprint: fp,
+            stripped: false,
         }
     }
+
+    /// Drops the shingles, anchors and facts (the bulk of a fingerprint), keeping what orders
+    /// a batch and finds exact copies: a batch too large for memory is held this way.
+    pub fn strip(&mut self) {
+        let f = &mut self.fingerprint;
+        (f.shingles, f.anchors, f.facts) = (Vec::new(), Vec::new(), Vec::new());
+        self.stripped = true;
+    }
 }
+
+/// Where the linker gets the fingerprint of an article it linked earlier (its state does not
+/// keep fingerprints). The answer must be what [`LinkDoc::new`] computed for the article;
+/// `None` (a deleted article) means no comparison with it.
+pub trait FingerprintSource {
+    /// The fingerprint of article `id`.
+    fn fingerprint(&mut self, id: DocId) -> Option<Fingerprint>;
+}
+
+impl<F: FnMut(DocId) -> Option<Fingerprint>> FingerprintSource for F {
+    fn fingerprint(&mut self, id: DocId) -> Option<Fingerprint> {
+        self(id)
+    }
+}
+
+/// A source that knows nothing: only fingerprints still in the linker's cache are compared.
+pub struct NoSource;
+
+impl FingerprintSource for NoSource {
+    fn fingerprint(&mut self, _: DocId) -> Option<Fingerprint> {
+        None
+    }
+}
+
+/// Hashes keys that are already hashes (shingle ids, band keys) with one multiplication.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
 
 /// How two versions relate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -243,6 +314,9 @@ struct DocInfo {
     date: u32,
     hant: bool,
     wire: bool,
+    /// Its fingerprint is compared with (false for exact copies and near-empty texts).
+    #[serde(default = "yes")]
+    has_fp: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -253,17 +327,27 @@ struct StoryInfo {
 
 /// Key → list of story indices, compact when a key has one story (most keys). Lists longer
 /// than the cap keep only their count.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Postings {
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound(serialize = "K: Serialize", deserialize = "K: Deserialize<'de>"))]
+struct Postings<K: std::hash::Hash + Eq> {
     /// High bit clear: the single story; set: index into `lists`.
-    map: HashMap<u64, u32>,
+    map: KeyMap<K, u32>,
     lists: Vec<(u32, Vec<u32>)>,
 }
 
 const MANY: u32 = 1 << 31;
 
-impl Postings {
-    fn get(&self, key: u64) -> (u32, &[u32]) {
+impl<K: std::hash::Hash + Eq> Default for Postings<K> {
+    fn default() -> Self {
+        Postings {
+            map: KeyMap::default(),
+            lists: Vec::new(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Copy> Postings<K> {
+    fn get(&self, key: K) -> (u32, &[u32]) {
         match self.map.get(&key) {
             None => (0, &[]),
             Some(v) if v & MANY == 0 => (1, std::slice::from_ref(v)),
@@ -275,7 +359,7 @@ impl Postings {
     }
 
     /// Adds `story` unless present; returns nothing. `cap`: keep ids up to this many.
-    fn add(&mut self, key: u64, story: u32, cap: u32) {
+    fn add(&mut self, key: K, story: u32, cap: u32) {
         match self.map.get(&key).copied() {
             None => {
                 self.map.insert(key, story);
@@ -305,6 +389,9 @@ impl Postings {
 }
 
 /// The incremental linker: all state needed to link later batches into existing stories.
+///
+/// Serializable with serde for tests and old stores (without the fingerprint cache); a store
+/// uses [`Linker::to_bytes`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Linker {
     params: LinkParams,
@@ -313,12 +400,94 @@ pub struct Linker {
     /// Stories by founding doc index; merged stories point to their survivor in `alias`.
     stories: HashMap<u32, StoryInfo>,
     alias: HashMap<u32, u32>,
-    /// Fingerprints of every member that has text (verification compares with them).
-    fps: HashMap<u32, Fingerprint>,
+    /// Fingerprints of members that have text (verification compares with them), as far as
+    /// the memory budget allows; the others are asked of the [`FingerprintSource`].
+    #[serde(skip)]
+    fps: FpCache,
     /// Exact matching form → first doc; identical empty records by record key.
     exact: HashMap<u64, u32>,
-    bands: Postings,
-    anchors: Postings,
+    bands: Postings<u64>,
+    /// Anchor shingle id → stories (u32 keys: half the memory of band keys).
+    anchors: Postings<u32>,
+    /// `(1 + o)^-damping` for small `o`.
+    #[serde(skip)]
+    weights: std::sync::OnceLock<Vec<f32>>,
+}
+
+/// Fingerprints by doc index, evicted by the clock algorithm beyond a byte budget.
+#[derive(Debug, Clone)]
+struct FpCache {
+    map: KeyMap<u32, (Fingerprint, bool)>,
+    clock: VecDeque<u32>,
+    bytes: usize,
+    budget: usize,
+    /// Fingerprints asked of the source (misses), for reporting.
+    fetched: u64,
+}
+
+impl Default for FpCache {
+    fn default() -> Self {
+        FpCache {
+            map: KeyMap::default(),
+            clock: VecDeque::new(),
+            bytes: 0,
+            budget: usize::MAX,
+            fetched: 0,
+        }
+    }
+}
+
+impl FpCache {
+    fn get(&self, i: u32) -> Option<&Fingerprint> {
+        self.map.get(&i).map(|(f, _)| f)
+    }
+
+    fn touch(&mut self, i: u32) -> bool {
+        match self.map.get_mut(&i) {
+            Some((_, used)) => {
+                *used = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn insert(&mut self, i: u32, fp: Fingerprint) {
+        self.bytes += fp_bytes(&fp);
+        if let Some((old, _)) = self.map.insert(i, (fp, false)) {
+            self.bytes -= fp_bytes(&old);
+        } else {
+            self.clock.push_back(i);
+        }
+        self.evict(i);
+    }
+
+    /// Evicts until under budget, never `keep`.
+    fn evict(&mut self, keep: u32) {
+        while self.bytes > self.budget && self.clock.len() > 1 {
+            let Some(i) = self.clock.pop_front() else { break };
+            match self.map.get_mut(&i) {
+                Some((_, used)) if *used || i == keep => {
+                    *used = false;
+                    self.clock.push_back(i);
+                }
+                Some(_) => {
+                    let (f, _) = self.map.remove(&i).expect("cached");
+                    self.bytes -= fp_bytes(&f);
+                }
+                None => {}
+            }
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Heap bytes of a fingerprint (what the cache budget counts).
+fn fp_bytes(f: &Fingerprint) -> usize {
+    64 + 4 * (f.shingles.len() + f.anchors.len()) + 8 * (f.bands.len() + f.facts.len())
 }
 
 struct Verdict {
@@ -339,10 +508,11 @@ impl Linker {
             index: HashMap::new(),
             stories: HashMap::new(),
             alias: HashMap::new(),
-            fps: HashMap::new(),
+            fps: FpCache::default(),
             exact: HashMap::new(),
             bands: Postings::default(),
             anchors: Postings::default(),
+            weights: std::sync::OnceLock::new(),
         }
     }
 
@@ -361,32 +531,74 @@ impl Linker {
         self.docs.is_empty()
     }
 
-    /// Table sizes (entries): docs, stories, canonical fingerprints' shingles, band keys,
-    /// anchor keys — for reporting memory.
-    pub fn sizes(&self) -> [usize; 5] {
+    /// Table sizes (entries): docs, stories, cached fingerprints' shingles and anchors, band
+    /// keys, anchor keys, fingerprints asked of the source — for reporting memory.
+    pub fn sizes(&self) -> [usize; 6] {
         [
             self.docs.len(),
             self.stories.len(),
-            self.fps.values().map(|f| f.shingles.len() + f.anchors.len()).sum(),
+            self.fps
+                .map
+                .values()
+                .map(|(f, _)| f.shingles.len() + f.anchors.len())
+                .sum(),
             self.bands.map.len(),
             self.anchors.map.len(),
+            self.fps.fetched as usize,
         ]
+    }
+
+    /// Bounds the memory held by cached fingerprints (bytes, about 5.5 per content
+    /// character); beyond it they are evicted and asked of the source again when needed.
+    /// Unbounded by default. Not part of the saved state.
+    pub fn set_memory_budget(&mut self, bytes: usize) {
+        self.fps.budget = bytes;
+        self.fps.evict(u32::MAX);
+    }
+
+    /// Links a batch with every earlier fingerprint still in memory (a linker that was never
+    /// saved and loaded, and has no memory budget). See [`Linker::link_batch_with`].
+    pub fn link_batch(&mut self, docs: Vec<LinkDoc>) -> Vec<Edge> {
+        self.link_batch_with(docs, &mut NoSource)
     }
 
     /// Links a batch: every article joins an existing story, a story of the batch, or founds
     /// its own. Returns the edges found (one version edge per linked article, plus `related`
-    /// edges). Articles already linked are skipped.
-    pub fn link_batch(&mut self, mut docs: Vec<LinkDoc>) -> Vec<Edge> {
+    /// edges). Articles already linked are skipped. Fingerprints of articles linked earlier
+    /// that are not in memory, and those of stripped docs, are asked of `source`.
+    pub fn link_batch_with(&mut self, mut docs: Vec<LinkDoc>, source: &mut dyn FingerprintSource) -> Vec<Edge> {
         docs.sort_by(|a, b| {
-            b.fingerprint.content_len.cmp(&a.fingerprint.content_len).then(a.id.cmp(&b.id))
+            b.fingerprint
+                .content_len
+                .cmp(&a.fingerprint.content_len)
+                .then(a.id.cmp(&b.id))
         });
         let mut edges = Vec::new();
-        for d in docs {
-            if !self.index.contains_key(&d.id) {
-                self.add(d, &mut edges);
+        for mut d in docs {
+            if self.index.contains_key(&d.id) {
+                continue;
             }
+            if d.stripped {
+                if let Some(fp) = source.fingerprint(d.id) {
+                    self.fps.fetched += 1;
+                    d.fingerprint = fp;
+                }
+            }
+            self.add(d, &mut edges, source);
         }
         edges
+    }
+
+    /// Makes sure doc `m`'s fingerprint is in the cache if it has one.
+    fn load(&mut self, m: u32, source: &mut dyn FingerprintSource) {
+        let d = &self.docs[m as usize];
+        if !d.has_fp || self.fps.touch(m) {
+            return;
+        }
+        if let Some(fp) = source.fingerprint(d.id) {
+            self.fps.fetched += 1;
+            self.fps.insert(m, fp);
+        }
     }
 
     /// The story an article belongs to.
@@ -421,14 +633,28 @@ impl Linker {
             .map(|&m| {
                 let d = &self.docs[m as usize];
                 if m == s.canonical {
-                    Member { id: d.id, relation: Relation::Canonical, script: false, score: 1.0 }
+                    Member {
+                        id: d.id,
+                        relation: Relation::Canonical,
+                        script: false,
+                        score: 1.0,
+                    }
                 } else {
-                    Member { id: d.id, relation: d.relation, script: d.script, score: d.score }
+                    Member {
+                        id: d.id,
+                        relation: d.relation,
+                        script: d.script,
+                        score: d.score,
+                    }
                 }
             })
             .collect();
         members.sort_by_key(|m| (m.relation != Relation::Canonical, m.id));
-        Story { id: self.docs[k as usize].id, canonical: self.docs[s.canonical as usize].id, members }
+        Story {
+            id: self.docs[k as usize].id,
+            canonical: self.docs[s.canonical as usize].id,
+            members,
+        }
     }
 
     fn find(&self, mut s: u32) -> u32 {
@@ -438,7 +664,7 @@ impl Linker {
         s
     }
 
-    fn add(&mut self, d: LinkDoc, edges: &mut Vec<Edge>) {
+    fn add(&mut self, d: LinkDoc, edges: &mut Vec<Edge>, source: &mut dyn FingerprintSource) {
         let p = self.params;
         let me = self.docs.len() as u32;
         self.index.insert(d.id, me);
@@ -452,6 +678,7 @@ impl Linker {
             date: d.date,
             hant: d.hant,
             wire: d.wire,
+            has_fp: false,
         });
         let fp = d.fingerprint;
         let tiny = fp.content_len < p.min_content;
@@ -483,14 +710,14 @@ impl Linker {
             return;
         }
         // 2. candidates
-        let mut hits: HashMap<u32, (u32, u32)> = HashMap::new(); // story → (bands, anchors)
+        let mut hits: KeyMap<u32, (u32, u32)> = KeyMap::default(); // story → (bands, anchors)
         for &b in &fp.bands {
             for &s in self.bands.get(b).1 {
                 hits.entry(self.find(s)).or_default().0 += 1;
             }
         }
         for &a in &fp.anchors {
-            let (n, l) = self.anchors.get(u64::from(a));
+            let (n, l) = self.anchors.get(a);
             if n <= p.anchor_cap {
                 for &s in l {
                     hits.entry(self.find(s)).or_default().1 += 1;
@@ -508,15 +735,24 @@ impl Linker {
         // 3. verification against each candidate's canonical
         let mut versions: Vec<(u32, Verdict)> = Vec::new();
         for &(s, _, _) in &cands {
-            let story = &self.stories[&s];
-            let canon = story.canonical;
+            let canon = self.stories[&s].canonical;
+            self.load(canon, source);
             let mut v = self.verify(&fp, s, canon);
             if matches!(v.relation, Relation::Related | Relation::Canonical)
                 && (v.relation == Relation::Related || v.score >= p.related_containment)
             {
                 // Not a version of the canonical, but it shares much of it: a version of
                 // another member (an edited excerpt of an edited copy) may still be one.
-                for &m in story.members.iter().rev().filter(|&&m| m != canon).take(8) {
+                let others: Vec<u32> = self.stories[&s]
+                    .members
+                    .iter()
+                    .rev()
+                    .filter(|&&m| m != canon)
+                    .take(8)
+                    .copied()
+                    .collect();
+                for m in others {
+                    self.load(m, source);
                     let w = self.verify(&fp, s, m);
                     if matches!(w.relation, Relation::Near | Relation::Excerpt) {
                         v = Verdict { contains: false, ..w };
@@ -548,7 +784,13 @@ impl Linker {
         let best = *best;
         let canon = v.against;
         let script = self.docs[canon as usize].hant != d.hant;
-        edges.push(Edge { a: d.id, b: self.docs[canon as usize].id, relation: v.relation, script, score: v.score });
+        edges.push(Edge {
+            a: d.id,
+            b: self.docs[canon as usize].id,
+            relation: v.relation,
+            script,
+            score: v.score,
+        });
         let mut merged = Vec::new();
         if v.contains {
             for (s, w) in &versions[1..] {
@@ -576,7 +818,7 @@ impl Linker {
         let better = ml as f32 > cl as f32 * 1.1
             || (ml as f32 >= cl as f32 * 0.9 && self.docs[me as usize].wire && !self.docs[cur as usize].wire);
         for &a in &fp.anchors {
-            self.anchors.add(u64::from(a), best, p.anchor_cap);
+            self.anchors.add(a, best, p.anchor_cap);
         }
         for &b in &fp.bands {
             self.bands.add(b, best, p.anchor_cap);
@@ -587,6 +829,7 @@ impl Linker {
             self.docs[me as usize].relation = Relation::Canonical;
             self.stories.get_mut(&best).expect("story").canonical = me;
         }
+        self.docs[me as usize].has_fp = true;
         self.fps.insert(me, fp);
     }
 
@@ -624,8 +867,13 @@ impl Linker {
     /// `Canonical` means no relation; its score is then the raw containment.
     fn verify(&self, x: &Fingerprint, s: u32, m: u32) -> Verdict {
         let p = &self.params;
-        let none = Verdict { against: m, relation: Relation::Canonical, score: 0.0, contains: false };
-        let Some(c) = self.fps.get(&m) else { return none };
+        let none = Verdict {
+            against: m,
+            relation: Relation::Canonical,
+            score: 0.0,
+            contains: false,
+        };
+        let Some(c) = self.fps.get(m) else { return none };
         if c.content_len < p.min_content {
             return none;
         }
@@ -635,8 +883,7 @@ impl Linker {
             return Verdict { score: contain, ..none };
         }
         let bad = e.facts_contradict;
-        let conflict = (bad >= 2
-            && bad as f32 >= p.fact_conflict_share * (bad + e.facts_agree) as f32)
+        let conflict = (bad >= 2 && bad as f32 >= p.fact_conflict_share * (bad + e.facts_agree) as f32)
             || (e.dates_contradict >= 2 && e.dates_contradict * 4 >= bad + e.facts_agree);
         let version_ok = damped >= p.damped_containment && !conflict;
         let (nx, nc) = (x.shingles.len() as f32, c.shingles.len() as f32);
@@ -653,7 +900,12 @@ impl Linker {
             return none;
         };
         let score = if relation == Relation::Near { jaccard } else { contain };
-        Verdict { against: m, relation, score, contains: !x_small && relation != Relation::Related }
+        Verdict {
+            against: m,
+            relation,
+            score,
+            contains: !x_small && relation != Relation::Related,
+        }
     }
 
     /// Containment of `small`'s anchors in `big`'s, each anchor weighted down by the number
@@ -665,11 +917,18 @@ impl Linker {
         }
         let (mut num, mut den) = (0f32, 0f32);
         let mut j = 0;
+        let damping = self.params.damping;
+        let table = self
+            .weights
+            .get_or_init(|| (0..1024).map(|o| (1.0 + o as f32).powf(-damping)).collect());
         for &a in &small.anchors {
-            let (n, l) = self.anchors.get(u64::from(a));
+            let (n, l) = self.anchors.get(a);
             let mine = l.iter().any(|&t| self.find(t) == s);
             let others = n.saturating_sub(u32::from(mine));
-            let w = (1.0 + others as f32).powf(-self.params.damping);
+            let w = match table.get(others as usize) {
+                Some(&w) => w,
+                None => (1.0 + others as f32).powf(-damping),
+            };
             den += w;
             while j < big.anchors.len() && big.anchors[j] < a {
                 j += 1;
@@ -689,14 +948,21 @@ impl Linker {
         let cap = self.params.anchor_cap;
         if fp.content_len >= self.params.min_content {
             for &a in &fp.anchors {
-                self.anchors.add(u64::from(a), me, cap);
+                self.anchors.add(a, me, cap);
             }
             for &b in &fp.bands {
                 self.bands.add(b, me, cap);
             }
         }
-        self.stories.insert(me, StoryInfo { canonical: me, members: vec![me] });
+        self.stories.insert(
+            me,
+            StoryInfo {
+                canonical: me,
+                members: vec![me],
+            },
+        );
         if fp.content_len >= self.params.min_content {
+            self.docs[me as usize].has_fp = true;
             self.fps.insert(me, fp);
         }
     }
@@ -727,6 +993,294 @@ impl Linker {
     }
 }
 
+/// A saved linker state that cannot be read (damaged, or written by a newer version).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateError(pub String);
+
+impl std::fmt::Display for StateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "linker state: {}", self.0)
+    }
+}
+
+impl std::error::Error for StateError {}
+
+/// Magic and version of the binary state.
+const STATE_MAGIC: &[u8; 4] = b"BKL\x01";
+
+impl Linker {
+    /// The state in a compact binary form (what a store saves): parameters, per article its
+    /// story, relation, length, date and flags, the stories, exact-copy keys, and the band and
+    /// anchor postings, as LEB128 varints with sorted keys delta-coded. Fingerprints are not
+    /// saved. The same state always gives the same bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Vec::with_capacity(64 + self.docs.len() * 24 + (self.bands.map.len() + self.anchors.map.len()) * 6);
+        w.extend_from_slice(STATE_MAGIC);
+        let params = serde_json::to_vec(&self.params).expect("parameters serialize");
+        put(&mut w, params.len() as u64);
+        w.extend_from_slice(&params);
+        put(&mut w, self.docs.len() as u64);
+        let mut prev = 0u64;
+        for d in &self.docs {
+            put(&mut w, zigzag(d.id.wrapping_sub(prev) as i64));
+            prev = d.id;
+            put(&mut w, u64::from(d.story));
+            let rel = match d.relation {
+                Relation::Canonical => 0u8,
+                Relation::Exact => 1,
+                Relation::Near => 2,
+                Relation::Excerpt => 3,
+                Relation::Related => 4,
+            };
+            let flags = u8::from(d.script) | u8::from(d.hant) << 1 | u8::from(d.wire) << 2 | u8::from(d.has_fp) << 3;
+            w.push(rel << 4 | flags);
+            w.extend_from_slice(&d.score.to_le_bytes());
+            put(&mut w, u64::from(d.content_len));
+            put(&mut w, u64::from(d.date));
+        }
+        let mut stories: Vec<(&u32, &StoryInfo)> = self.stories.iter().collect();
+        stories.sort_unstable_by_key(|(k, _)| **k);
+        put(&mut w, stories.len() as u64);
+        for (&k, st) in stories {
+            put(&mut w, u64::from(k));
+            put(&mut w, u64::from(st.canonical));
+            put(&mut w, st.members.len() as u64);
+            for &m in &st.members {
+                put(&mut w, u64::from(m));
+            }
+        }
+        put_map(&mut w, self.alias.iter().map(|(&k, &v)| (u64::from(k), v)));
+        put_map(&mut w, self.exact.iter().map(|(&k, &v)| (k, v)));
+        put_postings(&mut w, &self.bands);
+        put_postings(&mut w, &self.anchors);
+        w
+    }
+
+    /// Reads a state written by [`Linker::to_bytes`].
+    pub fn from_bytes(b: &[u8]) -> Result<Linker, StateError> {
+        let mut r = Reader { b, at: 0 };
+        if r.take(4)? != STATE_MAGIC {
+            return Err(StateError("not a baoku linker state (or another version)".into()));
+        }
+        let n = r.len()?;
+        let params: LinkParams =
+            serde_json::from_slice(r.take(n)?).map_err(|e| StateError(format!("parameters: {e}")))?;
+        let mut l = Linker::new(params);
+        let n = r.len()?;
+        l.docs.reserve_exact(n);
+        l.index.reserve(n);
+        let mut prev = 0u64;
+        for i in 0..n {
+            let id = prev.wrapping_add(unzigzag(r.get()?) as u64);
+            prev = id;
+            let story = r.u32()?;
+            let byte = r.take(1)?[0];
+            let relation = match byte >> 4 {
+                0 => Relation::Canonical,
+                1 => Relation::Exact,
+                2 => Relation::Near,
+                3 => Relation::Excerpt,
+                4 => Relation::Related,
+                x => return Err(StateError(format!("relation {x}"))),
+            };
+            let score = f32::from_le_bytes(r.take(4)?.try_into().expect("4 bytes"));
+            l.docs.push(DocInfo {
+                id,
+                story,
+                relation,
+                script: byte & 1 != 0,
+                score,
+                content_len: r.u32()?,
+                date: r.u32()?,
+                hant: byte & 2 != 0,
+                wire: byte & 4 != 0,
+                has_fp: byte & 8 != 0,
+            });
+            l.index.insert(id, i as u32);
+        }
+        let n = r.len()?;
+        l.stories.reserve(n);
+        for _ in 0..n {
+            let k = r.doc(n_docs(&l))?;
+            let canonical = r.doc(n_docs(&l))?;
+            let m = r.len()?;
+            let members = (0..m).map(|_| r.doc(n_docs(&l))).collect::<Result<Vec<u32>, _>>()?;
+            l.stories.insert(k, StoryInfo { canonical, members });
+        }
+        for (k, v) in r.map()? {
+            l.alias.insert(k as u32, v);
+        }
+        l.exact.extend(r.map()?);
+        l.bands = r.postings()?;
+        l.anchors = r.postings()?;
+        if r.at != b.len() {
+            return Err(StateError("trailing bytes".into()));
+        }
+        let bad = {
+            // every story reference must lead (through merges, without a cycle) to a live story
+            let live = |mut s: u32| {
+                for _ in 0..=l.alias.len() {
+                    if l.stories.contains_key(&s) {
+                        return true;
+                    }
+                    match l.alias.get(&s) {
+                        Some(&t) => s = t,
+                        None => return false,
+                    }
+                }
+                false
+            };
+            let singles = l
+                .bands
+                .map
+                .values()
+                .chain(l.anchors.map.values())
+                .filter(|&&v| v & MANY == 0);
+            let lists = l.bands.lists.iter().chain(&l.anchors.lists).flat_map(|(_, l)| l.iter());
+            l.docs.iter().any(|d| !live(d.story)) || singles.chain(lists).any(|&s| !live(s))
+        };
+        if bad {
+            return Err(StateError("story out of range".into()));
+        }
+        Ok(l)
+    }
+}
+
+fn n_docs(l: &Linker) -> usize {
+    l.docs.len()
+}
+
+fn zigzag(x: i64) -> u64 {
+    ((x << 1) ^ (x >> 63)) as u64
+}
+
+fn unzigzag(x: u64) -> i64 {
+    (x >> 1) as i64 ^ -((x & 1) as i64)
+}
+
+/// Appends `x` as an LEB128 varint.
+fn put(w: &mut Vec<u8>, mut x: u64) {
+    while x >= 0x80 {
+        w.push(x as u8 | 0x80);
+        x >>= 7;
+    }
+    w.push(x as u8);
+}
+
+/// Appends a map as its length and its entries sorted by key, keys delta-coded.
+fn put_map(w: &mut Vec<u8>, entries: impl Iterator<Item = (u64, u32)>) {
+    let mut e: Vec<(u64, u32)> = entries.collect();
+    e.sort_unstable();
+    put(w, e.len() as u64);
+    let mut prev = 0;
+    for (k, v) in e {
+        put(w, k - prev);
+        prev = k;
+        put(w, u64::from(v));
+    }
+}
+
+fn put_postings<K: Copy + Into<u64> + std::hash::Hash + Eq>(w: &mut Vec<u8>, p: &Postings<K>) {
+    put_map(w, p.map.iter().map(|(&k, &v)| (k.into(), v)));
+    put(w, p.lists.len() as u64);
+    for (n, l) in &p.lists {
+        put(w, u64::from(*n));
+        put(w, l.len() as u64);
+        for &x in l {
+            put(w, u64::from(x));
+        }
+    }
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], StateError> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.b.len())
+            .ok_or_else(|| StateError("truncated".into()))?;
+        let s = &self.b[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+
+    fn get(&mut self) -> Result<u64, StateError> {
+        let mut x = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = self.take(1)?[0];
+            x |= u64::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return Ok(x);
+            }
+        }
+        Err(StateError("bad varint".into()))
+    }
+
+    fn u32(&mut self) -> Result<u32, StateError> {
+        u32::try_from(self.get()?).map_err(|_| StateError("value out of range".into()))
+    }
+
+    /// A length, checked against the bytes left (every element takes at least one byte).
+    fn len(&mut self) -> Result<usize, StateError> {
+        let n = self.get()?;
+        if n > (self.b.len() - self.at) as u64 {
+            return Err(StateError("length out of range".into()));
+        }
+        Ok(n as usize)
+    }
+
+    fn doc(&mut self, docs: usize) -> Result<u32, StateError> {
+        let i = self.u32()?;
+        if i as usize >= docs {
+            return Err(StateError("doc index out of range".into()));
+        }
+        Ok(i)
+    }
+
+    fn postings<K: TryFrom<u64> + std::hash::Hash + Eq>(&mut self) -> Result<Postings<K>, StateError> {
+        let mut p = Postings::default();
+        let entries = self.map()?;
+        p.map.reserve(entries.len());
+        for (k, v) in entries {
+            p.map
+                .insert(K::try_from(k).map_err(|_| StateError("key out of range".into()))?, v);
+        }
+        let n = self.len()?;
+        p.lists.reserve_exact(n);
+        for _ in 0..n {
+            let count = self.u32()?;
+            let m = self.len()?;
+            let list = (0..m).map(|_| self.u32()).collect::<Result<Vec<u32>, _>>()?;
+            p.lists.push((count, list));
+        }
+        if p.map
+            .values()
+            .any(|&v| v & MANY != 0 && (v & !MANY) as usize >= p.lists.len())
+        {
+            return Err(StateError("posting list out of range".into()));
+        }
+        Ok(p)
+    }
+
+    fn map(&mut self) -> Result<Vec<(u64, u32)>, StateError> {
+        let n = self.len()?;
+        let mut out = Vec::with_capacity(n);
+        let mut prev = 0u64;
+        for _ in 0..n {
+            prev = prev
+                .checked_add(self.get()?)
+                .ok_or_else(|| StateError("bad key".into()))?;
+            out.push((prev, self.u32()?));
+        }
+        Ok(out)
+    }
+}
+
 /// Facts of `small` (sorted `context << 32 | value`) that `big` has in the same context with
 /// the same value, and those whose context `big` has with other values only.
 fn compare_facts(small: &[u64], big: &[u64]) -> (u32, u32, u32) {
@@ -748,19 +1302,29 @@ fn compare_facts(small: &[u64], big: &[u64]) -> (u32, u32, u32) {
     (agree, contradict, strong)
 }
 
-/// Size of the intersection of two sorted, distinct slices.
-fn intersect<T: Ord>(a: &[T], b: &[T]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
+/// Size of the intersection of two sorted, distinct slices (branch-free merge; galloping
+/// when one is much shorter).
+fn intersect<T: Ord + Copy>(a: &[T], b: &[T]) -> usize {
+    let (small, big) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if small.len() * 32 < big.len() {
+        let (mut rest, mut n) = (big, 0);
+        for &x in small {
+            match rest.binary_search(&x) {
+                Ok(k) => {
+                    n += 1;
+                    rest = &rest[k + 1..];
+                }
+                Err(k) => rest = &rest[k..],
             }
         }
+        return n;
+    }
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        n += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
     n
 }
@@ -778,7 +1342,15 @@ mod tests {
     }
 
     fn doc(id: DocId, headline: &str, text: &str) -> LinkDoc {
-        LinkDoc::new(id, Normalizer::shared(), headline, text, Some("2026-03-20"), None, &FingerprintParams::default())
+        LinkDoc::new(
+            id,
+            Normalizer::shared(),
+            headline,
+            text,
+            Some("2026-03-20"),
+            None,
+            &FingerprintParams::default(),
+        )
     }
 
     fn linked(docs: Vec<LinkDoc>) -> (Linker, Vec<Edge>) {
@@ -825,8 +1397,11 @@ mod tests {
             "本报江川3月24日电 江川市生态环境保护大会今天举行，会议听取了长江岸线整治、工业园区污水治理和城区扬尘管控的情况汇报，要求年底前完成全部入河排污口排查并向社会公开结果。",
         ];
         let mut l = Linker::new(LinkParams::default());
-        let first: Vec<LinkDoc> =
-            bodies.iter().enumerate().map(|(i, b)| doc(i as u64 + 1, "会议", &meeting(b))).collect();
+        let first: Vec<LinkDoc> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, b)| doc(i as u64 + 1, "会议", &meeting(b)))
+            .collect();
         l.link_batch(first);
         assert!(l.stories().is_empty(), "{:?}", l.stories());
         let later = vec![
@@ -871,13 +1446,21 @@ mod tests {
         assert_eq!(l.story_of(2), l.story_of(1));
         assert_eq!(l.story_of(3), l.story_of(1));
         let rel: Vec<_> = e.iter().map(|e| (e.a, e.relation)).collect();
-        assert!(rel.contains(&(2, Relation::Exact)) || rel.contains(&(1, Relation::Exact)), "{rel:?}");
+        assert!(
+            rel.contains(&(2, Relation::Exact)) || rel.contains(&(1, Relation::Exact)),
+            "{rel:?}"
+        );
         assert!(rel.contains(&(3, Relation::Excerpt)), "{rel:?}");
     }
 
     #[test]
     fn empty_texts_link_only_as_identical_records() {
-        let (l, _) = linked(vec![doc(1, "广告", ""), doc(2, "广告", ""), doc(3, "图片", ""), doc(4, "短讯", "今天")]);
+        let (l, _) = linked(vec![
+            doc(1, "广告", ""),
+            doc(2, "广告", ""),
+            doc(3, "图片", ""),
+            doc(4, "短讯", "今天"),
+        ]);
         assert_eq!(l.story_of(1), l.story_of(2));
         assert_ne!(l.story_of(1), l.story_of(3));
         assert_ne!(l.story_of(4), l.story_of(3));
@@ -886,14 +1469,95 @@ mod tests {
     #[test]
     fn state_round_trips_and_links_later_batches() {
         let mut l = Linker::new(LinkParams::default());
-        l.link_batch(vec![doc(1, "人代会", &meeting(MEETING_1))]);
-        let saved = serde_json::to_string(&l).unwrap();
-        let mut back: Linker = serde_json::from_str(&saved).unwrap();
-        back.link_batch(vec![doc(2, "人代会", &meeting(MEETING_1).replace("四百二十名", "420名"))]);
+        let texts: HashMap<DocId, String> = [(1, meeting(MEETING_1)), (3, meeting(MEETING_2)), (4, String::new())]
+            .into_iter()
+            .collect();
+        l.link_batch(texts.iter().map(|(&id, t)| doc(id, "人代会", t)).collect());
+        let saved = l.to_bytes();
+        let mut back = Linker::from_bytes(&saved).unwrap();
+        assert_eq!(back.to_bytes(), saved);
+        // the saved state has no fingerprints: they come from the source
+        let mut asked = Vec::new();
+        let mut source = |id: DocId| {
+            asked.push(id);
+            texts.get(&id).map(|t| doc(id, "人代会", t).fingerprint)
+        };
+        let edges = back.link_batch_with(
+            vec![doc(2, "人代会", &meeting(MEETING_1).replace("四百二十名", "420名"))],
+            &mut source,
+        );
         assert_eq!(back.story_of(2), Some(1));
+        assert!(
+            edges.iter().any(|e| e.b == 1 && e.relation == Relation::Near),
+            "{edges:?}"
+        );
+        asked.sort_unstable();
+        assert_eq!(asked, [1, 3]);
+        // the old JSON form still loads
+        let json: Linker = serde_json::from_str(&serde_json::to_string(&l).unwrap()).unwrap();
+        assert_eq!(json.to_bytes(), saved);
+    }
+
+    #[test]
+    fn a_memory_budget_gives_the_same_stories() {
+        let texts = [MEETING_1, MEETING_2, MEETING_3];
+        let mut all: Vec<(DocId, String)> = Vec::new();
+        for (i, t) in texts.iter().enumerate() {
+            let i = i as u64 * 10;
+            all.push((i + 1, meeting(t)));
+            all.push((i + 2, meeting(t).replace("会议", "会")));
+            all.push((i + 3, t.chars().take(60).collect()));
+        }
+        let docs = || all.iter().map(|(id, t)| doc(*id, "会", t)).collect::<Vec<_>>();
+        let (free, e1) = linked(docs());
+        let mut tight = Linker::new(LinkParams::default());
+        tight.set_memory_budget(1);
+        let mut source = |id: DocId| {
+            all.iter()
+                .find(|(i, _)| *i == id)
+                .map(|(_, t)| doc(id, "会", t).fingerprint)
+        };
+        let mut stripped = docs();
+        stripped.iter_mut().for_each(LinkDoc::strip);
+        let e2 = tight.link_batch_with(stripped, &mut source);
+        assert_eq!(free.stories(), tight.stories());
+        assert_eq!(e1, e2);
+        assert!(tight.sizes()[5] > all.len());
+    }
+
+    #[test]
+    fn damaged_state_is_an_error() {
+        let (l, _) = linked(vec![
+            doc(1, "甲", &meeting(MEETING_1)),
+            doc(2, "甲", &meeting(MEETING_1)),
+        ]);
+        let b = l.to_bytes();
+        for cut in 0..b.len() {
+            assert!(Linker::from_bytes(&b[..cut]).is_err());
+        }
+        assert!(Linker::from_bytes(b"{}").is_err());
     }
 
     proptest::proptest! {
+        #[test]
+        fn intersect_counts_common_values(a in proptest::collection::btree_set(0u32..500, 0..200), b in proptest::collection::btree_set(0u32..500, 0..10)) {
+            let (a, b): (Vec<u32>, Vec<u32>) = (a.into_iter().collect(), b.into_iter().collect());
+            let want = a.iter().filter(|x| b.contains(x)).count();
+            proptest::prop_assert_eq!(intersect(&a, &b), want);
+            proptest::prop_assert_eq!(intersect(&b, &a), want);
+        }
+
+        #[test]
+        fn no_panic_on_damaged_state(flip in proptest::collection::vec((0usize..4096, 0u8..=255), 1..4)) {
+            let (l, _) = linked(vec![doc(1, "甲", &meeting(MEETING_1)), doc(2, "乙", MEETING_2)]);
+            let mut b = l.to_bytes();
+            for (at, x) in flip {
+                let n = b.len();
+                b[at % n] ^= x;
+            }
+            let _ = Linker::from_bytes(&b);
+        }
+
         #[test]
         fn an_exact_copy_always_lands_in_the_same_story(s in "[江川大桥今天建成通车全长三千米，。0-9]{0,80}") {
             let (l, _) = linked(vec![doc(1, "甲", &s), doc(2, "甲", &s)]);
