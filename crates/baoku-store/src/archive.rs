@@ -16,8 +16,8 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::index::SearchIndex;
 use crate::prepare::Prepared;
-use crate::search::{SearchRequest, SearchResults};
 use crate::schema;
+use crate::search::{SearchRequest, SearchResults};
 
 /// File name of the SQLite database inside the data directory.
 pub const DB_FILE: &str = "baoku.sqlite";
@@ -97,6 +97,28 @@ pub struct FileSpan {
     /// One past the last byte.
     pub end: i64,
 }
+
+/// A source file of an article with the article's spans marked (see [`Archive::source_view`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceView {
+    /// Store id of the file.
+    pub file_id: i64,
+    /// Its path.
+    pub path: String,
+    /// Detected encoding.
+    pub encoding: String,
+    /// The decoded file, or the part of it around the article when the file is large.
+    pub text: String,
+    /// Character offset of `text` in the whole decoded file.
+    pub offset: usize,
+    /// True when `text` is the whole file.
+    pub complete: bool,
+    /// The article's spans in `text`, as character offsets (start, end).
+    pub spans: Vec<(usize, usize)>,
+}
+
+/// Bytes of decoded source shown on each side of an article's spans.
+const SOURCE_CONTEXT: usize = 16 * 1024;
 
 /// An article as stored, with its id and provenance.
 #[derive(Debug, Clone, Serialize)]
@@ -324,6 +346,18 @@ impl Archive {
         self.index.as_mut().expect("just opened").sync(conn)
     }
 
+    /// Before reading the index: applies what it lacks unless another process is writing it
+    /// (then the last committed index answers), and lets go of tantivy's writer lock so an
+    /// ingest elsewhere can take it.
+    fn catch_up(&mut self) -> Result<()> {
+        match self.sync_index() {
+            Ok(_) | Err(Error::Busy(_)) => {}
+            Err(e) => return Err(e),
+        }
+        self.index.as_mut().expect("opened by sync").close_writer();
+        Ok(())
+    }
+
     /// Article changes the search index has not applied yet.
     pub fn index_pending(&mut self) -> Result<i64> {
         self.search_index()?;
@@ -339,20 +373,31 @@ impl Archive {
     /// Searches the archive. The index is brought up to date first unless another process
     /// is writing it (then the last committed index answers).
     pub fn search(&mut self, req: &SearchRequest) -> Result<SearchResults> {
-        match self.sync_index() {
-            Ok(_) | Err(Error::Busy(_)) => {}
-            Err(e) => return Err(e),
-        }
+        self.catch_up()?;
         crate::search::search(&self.conn, self.index.as_ref().expect("opened by sync"), req)
+    }
+
+    /// How often each of `terms` occurs per month, year or outlet (see [`crate::trends`]).
+    pub fn trends(
+        &mut self,
+        terms: &[String],
+        by: crate::trends::By,
+        count: crate::trends::Unit,
+    ) -> Result<crate::trends::Trends> {
+        self.catch_up()?;
+        crate::trends::trends(
+            &self.conn,
+            self.index.as_ref().expect("opened by sync"),
+            terms,
+            by,
+            count,
+        )
     }
 
     /// Like [`Archive::search`] without snippets: how many articles match, and the ranked
     /// ids (collapsed by story unless `req.all_versions`).
     pub fn search_ids(&mut self, req: &SearchRequest) -> Result<(usize, Vec<crate::search::Ranked>)> {
-        match self.sync_index() {
-            Ok(_) | Err(Error::Busy(_)) => {}
-            Err(e) => return Err(e),
-        }
+        self.catch_up()?;
         let parsed = baoku_text::query::parse(&req.query)?;
         crate::search::rank(&self.conn, self.index.as_ref().expect("opened by sync"), req, &parsed)
     }
@@ -452,6 +497,51 @@ impl Archive {
             .ok_or_else(|| Error::NotFound(format!("raw bytes of file {file_id}")))?;
         let plain = gunzip(&raw).map_err(|e| Error::DataCorruption(format!("raw bytes of file {file_id}: {e}")))?;
         Ok(decode(&plain))
+    }
+
+    /// Each source file of an article, decoded whole, with the article's spans in it as
+    /// character offsets: the page around the article, for a reader to check.
+    pub fn source_view(&self, id: i64) -> Result<Vec<SourceView>> {
+        let a = self.article(id)?;
+        let mut files: Vec<(i64, String)> = Vec::new();
+        for s in &a.files {
+            if !files.iter().any(|f| f.0 == s.file_id) {
+                files.push((s.file_id, s.path.clone()));
+            }
+        }
+        let mut out = Vec::new();
+        for (file_id, path) in files {
+            let d = self.source(file_id)?;
+            let spans: Vec<(usize, usize)> = a
+                .files
+                .iter()
+                .filter(|s| s.file_id == file_id)
+                .map(|s| (d.text_offset(s.start as usize), d.text_offset(s.end as usize)))
+                .collect();
+            // A whole feed file can be a hundred megabytes: show the article with some
+            // context around it, not the file.
+            let first = spans.iter().map(|s| s.0).min().unwrap_or(0);
+            let last = spans.iter().map(|s| s.1).max().unwrap_or(0);
+            let mut from = first.saturating_sub(SOURCE_CONTEXT);
+            while !d.text.is_char_boundary(from) {
+                from -= 1;
+            }
+            let mut to = (last + SOURCE_CONTEXT).min(d.text.len());
+            while !d.text.is_char_boundary(to) {
+                to += 1;
+            }
+            let chars = |b: usize| d.text[from..b].chars().count();
+            out.push(SourceView {
+                file_id,
+                path,
+                encoding: d.encoding.to_string(),
+                offset: d.text[..from].chars().count(),
+                complete: from == 0 && to == d.text.len(),
+                spans: spans.iter().map(|&(s, e)| (chars(s), chars(e))).collect(),
+                text: d.text[from..to].to_string(),
+            });
+        }
+        Ok(out)
     }
 
     /// The exact bytes of each span of an article, decoded: what the article was made from.

@@ -26,6 +26,10 @@ use crate::tokenizer::{GramTokenizer, WordTokenizer, GRAMS, WORDS};
 /// Folder of the index inside the data directory.
 pub const INDEX_DIR: &str = "index";
 
+/// Version of what the index holds (fields, tokenizers); an index of another version is
+/// rebuilt on the next sync. Bump it whenever indexing changes.
+const INDEX_VERSION: &str = "baoku-index-2";
+
 /// Memory for tantivy's indexing threads, shared between them.
 const WRITER_BUDGET: usize = 192 << 20;
 
@@ -130,13 +134,16 @@ impl SearchIndex {
     }
 
     /// The queue sequence number the index has applied up to; None for an index that has
-    /// never been committed (new, or its folder was deleted).
+    /// never been committed (new, or its folder was deleted) or was built by another version.
     fn applied(&self) -> Result<Option<i64>> {
         let meta = self
             .index
             .load_metas()
             .map_err(|e| index_error(Path::new(INDEX_DIR), e))?;
-        Ok(meta.payload.and_then(|p| p.parse().ok()))
+        Ok(meta
+            .payload
+            .as_deref()
+            .and_then(|p| p.strip_prefix(INDEX_VERSION)?.strip_prefix(':')?.parse().ok()))
     }
 
     fn writer(&mut self) -> Result<&mut IndexWriter> {
@@ -154,6 +161,11 @@ impl SearchIndex {
         Ok(self.writer.as_mut().expect("just opened"))
     }
 
+    /// Lets go of the writer (and tantivy's lock), waiting for its threads.
+    pub fn close_writer(&mut self) {
+        self.writer = None;
+    }
+
     /// How many queued article changes the index has not applied yet.
     pub fn pending(&self, conn: &Connection) -> Result<i64> {
         Ok(match self.applied()? {
@@ -168,8 +180,8 @@ impl SearchIndex {
     /// (re)indexed or removed. [`Error::Busy`] when another process holds the index.
     pub fn sync(&mut self, conn: &Connection) -> Result<usize> {
         let Some(applied) = self.applied()? else {
-            // The queue only holds what came after the last commit: a new or lost index is
-            // built from the whole store.
+            // The queue only holds what came after the last commit: a new, lost or outdated
+            // index is built from the whole store.
             return self.rebuild(conn, |_| {});
         };
         // One read transaction: the queue's end and the articles are one snapshot.
@@ -232,7 +244,7 @@ impl SearchIndex {
         let mut prepared = writer
             .prepare_commit()
             .map_err(|e| index_error(Path::new(INDEX_DIR), e))?;
-        prepared.set_payload(&last.to_string());
+        prepared.set_payload(&format!("{INDEX_VERSION}:{last}"));
         prepared.commit().map_err(|e| index_error(Path::new(INDEX_DIR), e))?;
         self.reader.reload().map_err(|e| index_error(Path::new(INDEX_DIR), e))?;
         Ok(())

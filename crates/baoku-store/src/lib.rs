@@ -22,8 +22,9 @@ pub mod schema;
 pub mod search;
 pub mod stories;
 mod tokenizer;
+pub mod trends;
 
-pub use archive::{Archive, FileReport, FileRow, FileSpan, FileState, StoredArticle};
+pub use archive::{Archive, FileReport, FileRow, FileSpan, FileState, SourceView, StoredArticle};
 pub use error::{Error, Result};
 pub use search::{Hit, SearchRequest, SearchResults, Sort};
 pub use stories::{StoryMember, StoryRow};

@@ -188,7 +188,7 @@ fn top(searcher: &Searcher, query: &dyn Query, n: usize, sort: Sort) -> Result<(
     })
 }
 
-fn doc_id(searcher: &Searcher, addr: DocAddress) -> Result<i64> {
+pub(crate) fn doc_id(searcher: &Searcher, addr: DocAddress) -> Result<i64> {
     let column = searcher
         .segment_reader(addr.segment_ord)
         .fast_fields()
@@ -252,7 +252,7 @@ fn hit(conn: &Connection, r: Ranked, q: &UserQuery) -> Result<Hit> {
 /// may answer wrongly in release). So each required term is one phrase over `grams`, which
 /// holds headline and body; the headline boost is an optional clause (it only scores); and
 /// excluded terms are resolved to article ids first and excluded as a set of ids.
-fn build(searcher: &Searcher, q: &UserQuery, f: &Fields, req: &SearchRequest) -> Result<Box<dyn Query>> {
+pub(crate) fn build(searcher: &Searcher, q: &UserQuery, f: &Fields, req: &SearchRequest) -> Result<Box<dyn Query>> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for term in &q.terms {
         let k = key(term);

@@ -234,6 +234,22 @@ impl Decoded {
         (mark.raw + self.encoded_len(piece)).min(next_raw)
     }
 
+    /// The text offset (a char boundary) whose raw offset is the first at or past `raw`:
+    /// the inverse of [`Decoded::raw_offset`], for showing stored raw spans in the text.
+    pub fn text_offset(&self, raw: usize) -> usize {
+        let i = self.lines.partition_point(|m| m.raw <= raw).saturating_sub(1);
+        let Some(mark) = self.lines.get(i) else { return 0 };
+        let end = self.lines.get(i + 1).map_or(self.text.len(), |m| m.text);
+        // Lines are cut at most a few KB apart, so a binary search within one is cheap.
+        let starts: Vec<usize> = self.text[mark.text..end]
+            .char_indices()
+            .map(|(o, _)| mark.text + o)
+            .chain(std::iter::once(end))
+            .collect();
+        let k = starts.partition_point(|&t| self.raw_offset(t) < raw);
+        starts.get(k).copied().unwrap_or(end)
+    }
+
     /// The raw byte span that text span `span` was decoded from.
     pub fn raw_span(&self, span: Span) -> Span {
         Span::new(self.raw_offset(span.start), self.raw_offset(span.end))
@@ -258,6 +274,7 @@ mod tests {
         // Every line start and every char boundary maps to a raw offset that decodes to the same suffix.
         for (i, _) in d.text.char_indices().step_by(7) {
             let r = d.raw_offset(i);
+            assert_eq!(d.text_offset(r), i, "text_offset inverts raw_offset at {i}");
             assert!(r <= raw.len());
         }
         assert_eq!(d.raw_offset(d.text.len()), raw.len());

@@ -68,6 +68,33 @@ pub enum Command {
     Search(SearchArgs),
     /// Rebuild the search index from the store.
     Reindex,
+    /// How often terms occur per month, year or outlet, counted per story or per article.
+    Trends {
+        /// Terms (each a query: words, "phrases", -exclusions); simplified or traditional.
+        #[arg(required = true)]
+        terms: Vec<String>,
+        /// Periods.
+        #[arg(long, default_value = "month", value_parser = ["month", "year", "outlet"])]
+        by: String,
+        /// Count each story once, or every article (reprints included).
+        #[arg(long, default_value = "stories", value_parser = ["stories", "articles"])]
+        count: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also write the chart as SVG to this file.
+        #[arg(long)]
+        svg: Option<PathBuf>,
+    },
+    /// Serve the JSON API and the web page.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        addr: String,
+        /// Files or folders to ingest in the background while serving.
+        #[arg(long, num_args = 1..)]
+        ingest: Vec<PathBuf>,
+    },
     /// One article.
     Show {
         /// Article id.

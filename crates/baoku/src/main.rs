@@ -1,9 +1,11 @@
 //! `baoku`: turn raw Chinese news dumps into a clean, linked, searchable archive.
 
+mod chart;
 mod cli;
 mod ingest;
 mod output;
 mod search;
+mod serve;
 
 use clap::Parser;
 
@@ -35,6 +37,14 @@ fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Articles { json } => output::articles(&db, json),
         cli::Command::Search(args) => search::search(&db, &args),
         cli::Command::Reindex => search::reindex(&db),
+        cli::Command::Trends {
+            terms,
+            by,
+            count,
+            json,
+            svg,
+        } => search::trends(&db, &terms, &by, &count, json, svg.as_deref()),
+        cli::Command::Serve { addr, ingest } => serve::run(&db, &addr, ingest),
         cli::Command::Show { id, raw, json } => output::show(&db, id, raw, json),
         cli::Command::Stories { json, all } => output::stories(&db, json, all),
         cli::Command::Story { id, json } => output::story(&db, id, json),

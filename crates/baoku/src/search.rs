@@ -88,3 +88,37 @@ pub fn reindex(db: &Path) -> Result<()> {
     eprintln!("indexed {n} articles");
     Ok(())
 }
+
+pub fn trends(db: &Path, terms: &[String], by: &str, count: &str, json: bool, svg: Option<&Path>) -> Result<()> {
+    let mut archive = Archive::open(db).with_context(|| format!("opening data directory {}", db.display()))?;
+    let t = archive.trends(terms, by.parse()?, count.parse()?)?;
+    if let Some(path) = svg {
+        std::fs::write(path, crate::chart::svg(&t)).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string(&t)?)?;
+        return Ok(());
+    }
+    write!(out, "{:<12}", by)?;
+    for s in &t.series {
+        write!(out, "\t{}", s.term)?;
+    }
+    writeln!(out)?;
+    for (i, p) in t.periods.iter().enumerate() {
+        write!(out, "{p:<12}")?;
+        for s in &t.series {
+            write!(out, "\t{}", s.counts[i])?;
+        }
+        writeln!(out)?;
+    }
+    for s in &t.series {
+        let undated = if s.undated > 0 {
+            format!(", {} undated", s.undated)
+        } else {
+            String::new()
+        };
+        eprintln!("{}: {} {count}{undated}", s.term, s.total);
+    }
+    Ok(())
+}
