@@ -35,7 +35,12 @@ pub fn search(db: &Path, args: &SearchArgs) -> Result<()> {
     let ansi = std::io::stdout().is_terminal();
     for h in &results.hits {
         let versions = if h.versions > 1 {
-            format!("  [{} versions in {} outlets]", h.versions, h.outlets)
+            format!(
+                "  [{} versions in {} outlet{}]",
+                h.versions,
+                h.outlets,
+                if h.outlets == 1 { "" } else { "s" }
+            )
         } else {
             String::new()
         };

@@ -72,8 +72,10 @@ pub async fn search(State(s): State<AppState>, raw: RawQuery) -> PageResult {
     for h in &results.hits {
         let versions = match h.story {
             Some(story) if h.versions > 1 => format!(
-                r#"<a href="/stories/{story}">{} versions in {} outlets</a>"#,
-                h.versions, h.outlets
+                r#"<a href="/stories/{story}">{} versions in {} outlet{}</a>"#,
+                h.versions,
+                h.outlets,
+                if h.outlets == 1 { "" } else { "s" }
             ),
             _ => String::new(),
         };

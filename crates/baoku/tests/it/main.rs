@@ -1,6 +1,7 @@
 //! Integration tests of the `baoku` binary: one test binary for the crate (link time on 2 cores).
 
 mod bad_input;
+mod browser;
 mod crash;
 mod floors;
 mod ingest;
