@@ -1,4 +1,5 @@
-//! A killed ingest leaves the store consistent: every file fully in or not in at all.
+//! A killed ingest leaves the store consistent: every file fully in or not in at all, and
+//! the search index in step with it.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -85,8 +86,23 @@ fn killing_an_ingest_never_leaves_a_half_written_file() {
         "articles pointing at files not in the store"
     );
 
+    // The search index matches the store: every article is found, nothing else is (the
+    // batch that was being indexed when the ingest died is caught up by this search).
+    let found = json_lines(&baoku(
+        db.path(),
+        &["search", "--json", "--all-versions", "--limit", "10000", "村民的生活"],
+    ));
+    let mut found: Vec<i64> = found.iter().map(|h| h["id"].as_i64().unwrap()).collect();
+    let mut stored: Vec<i64> = articles.iter().map(|a| a["id"].as_i64().unwrap()).collect();
+    found.sort_unstable();
+    stored.sort_unstable();
+    assert_eq!(found, stored, "search hits and stored articles differ after the kill");
+
     // Running it again finishes the job.
     baoku(db.path(), &["ingest", src.path().to_str().unwrap()]);
     let files = json_lines(&baoku(db.path(), &["files", "--json"]));
     assert_eq!(files.len(), n);
+    let total = baoku(db.path(), &["search", "--all-versions", "村民的生活"]);
+    let summary = String::from_utf8_lossy(&total.stderr);
+    assert!(summary.contains(&format!("{n} articles match")), "{summary}");
 }
