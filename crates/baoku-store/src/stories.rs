@@ -8,8 +8,7 @@
 //! before it hold JSON, still read). It keeps no fingerprints: those of articles linked
 //! earlier are recomputed from their stored text when a new article is compared with them.
 
-use baoku_text::fingerprint::fingerprint;
-use baoku_text::link::{LinkDoc, LinkParams, Linker};
+use baoku_text::link::{fingerprint_article, LinkDoc, LinkParams, Linker};
 use baoku_text::normalize::Normalizer;
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -121,12 +120,19 @@ pub fn link_pending_with(conn: &mut Connection, budget: usize) -> Result<usize> 
     }
     let new: Vec<u64> = docs.iter().map(|d| d.id).collect();
     let edges = {
-        let mut text = tx.prepare_cached("SELECT text FROM articles WHERE id = ?1")?;
+        let mut text = tx.prepare_cached("SELECT headline, text FROM articles WHERE id = ?1")?;
         let mut source = |id: u64| {
-            let t: Option<String> = text.query_row([id as i64], |r| r.get(0)).optional().ok().flatten();
-            t.map(|t| fingerprint(&normalizer.normalize(&t).text, &params.fingerprint))
+            let t: Option<(String, String)> = text
+                .query_row([id as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+                .ok()
+                .flatten();
+            t.map(|(h, t)| fingerprint_article(normalizer, &h, &t, &params.fingerprint))
         };
-        linker.link_batch_with(docs, &mut source)
+        let edges = linker.link_batch_with(docs, &mut source);
+        // the cached fingerprints are not saved: free them before the state is written
+        linker.set_memory_budget(0);
+        edges
     };
     {
         let mut ins = tx.prepare_cached("INSERT INTO links (a, b, relation, script, score) SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?2)")?;

@@ -38,7 +38,12 @@ pub struct FingerprintParams {
 
 impl Default for FingerprintParams {
     fn default() -> Self {
-        FingerprintParams { k: 4, bands: 24, rows: 3, anchor_every: 4 }
+        FingerprintParams {
+            k: 4,
+            bands: 24,
+            rows: 3,
+            anchor_every: 4,
+        }
     }
 }
 
@@ -113,19 +118,19 @@ pub fn fingerprint(norm: &str, p: &FingerprintParams) -> Fingerprint {
     shingles.sort_unstable();
     shingles.dedup();
     let every = u64::from(p.anchor_every.max(1));
-    let mut anchors: Vec<u32> =
-        hashes.iter().filter(|&&h| (h & 0xffff) % every == 0).map(|&h| shingle_id(h)).collect();
+    let mut anchors: Vec<u32> = hashes
+        .iter()
+        .filter(|&&h| (h & 0xffff) % every == 0)
+        .map(|&h| shingle_id(h))
+        .collect();
     anchors.sort_unstable();
     anchors.dedup();
-    let bands = if hashes.is_empty() { Vec::new() } else { band_keys(&hashes, p) };
-    let mut facts: Vec<u64> = facts(norm)
-        .iter()
-        .map(|f| {
-            // the top bit marks dates and titles, whose contradiction weighs more
-            let strong = u64::from(f.kind != FactKind::Number) << 63;
-            strong | ((hash_str(&f.context) << 32) & !(1 << 63)) | (hash_str(&f.text) & 0xffff_ffff)
-        })
-        .collect();
+    let bands = if hashes.is_empty() {
+        Vec::new()
+    } else {
+        band_keys(&hashes, p)
+    };
+    let mut facts: Vec<u64> = facts(norm).iter().map(|f| encode_fact(f, false)).collect();
     facts.sort_unstable();
     facts.dedup();
     Fingerprint {
@@ -136,6 +141,106 @@ pub fn fingerprint(norm: &str, p: &FingerprintParams) -> Fingerprint {
         bands,
         facts,
     }
+}
+
+/// A fact as kept in a [`Fingerprint`]: bit 63 marks dates and titles (their contradiction
+/// weighs more), bit 62 *key* facts (a text's 《titles》 and the headline's facts, one
+/// contradiction of which is enough), bits 32–61 hash the context, the low bits the value.
+fn encode_fact(f: &Fact, key: bool) -> u64 {
+    let strong = u64::from(f.kind != FactKind::Number) << 63;
+    strong | u64::from(key) << 62 | ((hash_str(&f.context) << 32) & CONTEXT) | (hash_str(&f.text) & 0xffff_ffff)
+}
+
+/// The context bits of an encoded fact.
+pub const CONTEXT: u64 = 0x3fff_ffff_0000_0000;
+
+/// Adds the facts of a headline in matching form (numbers, also in Chinese numerals, dates
+/// and titles) to a fingerprint as key facts: `连续24天` against `连续34天`, `十二届` against
+/// `十三届`, `第二次会议` against `第三次会议` tell templated reports apart.
+pub fn add_headline_facts(fp: &mut Fingerprint, headline: &str) {
+    let mut all = facts(headline);
+    all.extend(chinese_numbers(headline));
+    // a headline context is not a text context
+    fp.facts.extend(all.iter().map(|f| {
+        let f = Fact {
+            context: format!("题{}", f.context),
+            ..f.clone()
+        };
+        encode_fact(&f, true)
+    }));
+    fp.facts.sort_unstable();
+    fp.facts.dedup();
+}
+
+/// Numbers in Chinese numerals before a counter (`十二届`, `第三次`, `一论`, `二〇二〇年`),
+/// as digits; a lone `一` only after `第`.
+pub fn chinese_numbers(norm: &str) -> Vec<Fact> {
+    const DIGITS: &str = "〇零一二两三四五六七八九十百千";
+    const COUNTERS: &str = "届次号天年月日周期批论轮";
+    let chars: Vec<char> = norm.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !DIGITS.contains(chars[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && DIGITS.contains(chars[i]) {
+            i += 1;
+        }
+        let run = &chars[start..i];
+        let counter = chars.get(i).is_some_and(|c| COUNTERS.contains(*c));
+        let ordinal = start > 0 && chars[start - 1] == '第';
+        if counter && (ordinal || run.iter().any(|&c| c != '一')) {
+            if let Some(v) = chinese_value(run) {
+                let kind = if "年月日号".contains(chars[i]) {
+                    FactKind::Date
+                } else {
+                    FactKind::Number
+                };
+                out.push(Fact {
+                    kind,
+                    text: v.to_string(),
+                    context: context(&chars[..start]),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The value of a run of Chinese numerals: positional (`二〇二〇`) or with 十/百/千.
+fn chinese_value(run: &[char]) -> Option<u64> {
+    let digit = |c: char| {
+        "〇一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|p| p as u64)
+            .or(match c {
+                '零' => Some(0),
+                '两' => Some(2),
+                _ => None,
+            })
+    };
+    if run.iter().all(|&c| digit(c).is_some()) && run.len() > 1 {
+        return run.iter().try_fold(0u64, |acc, &c| Some(acc * 10 + digit(c)?));
+    }
+    let (mut total, mut cur) = (0u64, 0u64);
+    for &c in run {
+        let unit = match c {
+            '十' => 10,
+            '百' => 100,
+            '千' => 1000,
+            _ => {
+                cur = digit(c)?;
+                continue;
+            }
+        };
+        total += cur.max(1) * unit;
+        cur = 0;
+    }
+    Some(total + cur)
 }
 
 /// One-permutation MinHash with rotation densification, cut into band keys.
@@ -219,13 +324,21 @@ pub fn facts(norm: &str) -> Vec<Fact> {
                 Some('年' | '月' | '日' | '时' | '号') => FactKind::Date,
                 _ => FactKind::Number,
             };
-            out.push(Fact { kind, text, context: context(&chars[..start]) });
+            out.push(Fact {
+                kind,
+                text,
+                context: context(&chars[..start]),
+            });
             continue;
         }
         if c == '《' {
             if let Some(len) = chars[i + 1..].iter().take(60).position(|&c| c == '》') {
                 let text: String = chars[i..i + len + 2].iter().collect();
-                out.push(Fact { kind: FactKind::Title, text, context: context(&chars[..i]) });
+                out.push(Fact {
+                    kind: FactKind::Title,
+                    text,
+                    context: context(&chars[..i]),
+                });
                 i += len + 2;
                 continue;
             }
@@ -260,6 +373,21 @@ mod tests {
         assert_eq!(f[1].context, "#月");
         assert_eq!(f[3].kind, FactKind::Number);
         assert_eq!(f[4].kind, FactKind::Title);
+    }
+
+    #[test]
+    fn chinese_numbers_before_counters() {
+        let v = |s: &str| {
+            chinese_numbers(s)
+                .into_iter()
+                .map(|f| (f.text, f.context))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(v("全国政协十二届一次会议"), [("12".into(), "政协".into())]);
+        assert_eq!(v("主席团第二次会议"), [("2".into(), "团第".into())]);
+        assert_eq!(v("二〇二〇年新年贺词"), [("2020".into(), "".into())]);
+        assert_eq!(v("一起统一行动"), []);
+        assert_eq!(v("纪念一百五十九周年"), [("159".into(), "纪念".into())]);
     }
 
     #[test]

@@ -46,7 +46,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
-use crate::fingerprint::{fingerprint, hash_str, Fingerprint, FingerprintParams};
+use crate::fingerprint::{add_headline_facts, fingerprint, hash_str, Fingerprint, FingerprintParams, CONTEXT};
 use crate::normalize::Normalizer;
 
 /// An article id chosen by the caller (the store's article id).
@@ -82,6 +82,16 @@ pub struct LinkParams {
     pub anchor_cap: u32,
     /// Candidate stories verified per article, at most.
     pub max_candidates: usize,
+    /// Versions are published within this many days of each other (when both dates are
+    /// known): beyond it a similar text is the same template on another occasion (a yearly
+    /// ceremony, a session's announcement), given a `related` edge. Exact copies link at any
+    /// distance. 0 turns the window off.
+    #[serde(default = "default_max_days")]
+    pub max_days: u32,
+}
+
+fn default_max_days() -> u32 {
+    LinkParams::default().max_days
 }
 
 impl Default for LinkParams {
@@ -98,6 +108,7 @@ impl Default for LinkParams {
             link_identical_empty: true,
             anchor_cap: 48,
             max_candidates: 12,
+            max_days: 30,
         }
     }
 }
@@ -136,7 +147,8 @@ impl LinkDoc {
     ) -> LinkDoc {
         let norm = normalizer.normalize(text);
         let head = normalizer.normalize(headline);
-        let fp = fingerprint(&norm.text, params);
+        let mut fp = fingerprint(&norm.text, params);
+        add_headline_facts(&mut fp, &head.text);
         let wire = agency.is_some_and(|a| {
             let a = normalizer.normalize(a).text;
             let lead: String = norm.text.chars().take(40).collect();
@@ -167,6 +179,18 @@ impl LinkDoc {
         (f.shingles, f.anchors, f.facts) = (Vec::new(), Vec::new(), Vec::new());
         self.stripped = true;
     }
+}
+
+/// The fingerprint [`LinkDoc::new`] gives an article (what a [`FingerprintSource`] answers).
+pub fn fingerprint_article(
+    normalizer: &Normalizer,
+    headline: &str,
+    text: &str,
+    params: &FingerprintParams,
+) -> Fingerprint {
+    let mut fp = fingerprint(&normalizer.normalize(text).text, params);
+    add_headline_facts(&mut fp, &normalizer.normalize(headline).text);
+    fp
 }
 
 /// Where the linker gets the fingerprint of an article it linked earlier (its state does not
@@ -275,6 +299,8 @@ pub struct Evidence {
     pub facts_contradict: u32,
     /// Of those, dates and 《titles》.
     pub dates_contradict: u32,
+    /// Of those, key facts: 《titles》 and the headline's numbers, dates and titles.
+    pub key_contradict: u32,
     /// True when the first fingerprint is the smaller.
     pub x_smaller: bool,
 }
@@ -406,7 +432,8 @@ pub struct Linker {
     fps: FpCache,
     /// Exact matching form → first doc; identical empty records by record key.
     exact: HashMap<u64, u32>,
-    bands: Postings<u64>,
+    /// Band key (its high 32 bits: a false match costs one verification) → stories.
+    bands: Postings<u32>,
     /// Anchor shingle id → stories (u32 keys: half the memory of band keys).
     anchors: Postings<u32>,
     /// `(1 + o)^-damping` for small `o`.
@@ -712,7 +739,7 @@ impl Linker {
         // 2. candidates
         let mut hits: KeyMap<u32, (u32, u32)> = KeyMap::default(); // story → (bands, anchors)
         for &b in &fp.bands {
-            for &s in self.bands.get(b).1 {
+            for &s in self.bands.get(band_key(b)).1 {
                 hits.entry(self.find(s)).or_default().0 += 1;
             }
         }
@@ -737,7 +764,7 @@ impl Linker {
         for &(s, _, _) in &cands {
             let canon = self.stories[&s].canonical;
             self.load(canon, source);
-            let mut v = self.verify(&fp, s, canon);
+            let mut v = self.verify(&fp, d.date, s, canon);
             if matches!(v.relation, Relation::Related | Relation::Canonical)
                 && (v.relation == Relation::Related || v.score >= p.related_containment)
             {
@@ -753,7 +780,7 @@ impl Linker {
                     .collect();
                 for m in others {
                     self.load(m, source);
-                    let w = self.verify(&fp, s, m);
+                    let w = self.verify(&fp, d.date, s, m);
                     if matches!(w.relation, Relation::Near | Relation::Excerpt) {
                         v = Verdict { contains: false, ..w };
                         break;
@@ -821,7 +848,7 @@ impl Linker {
             self.anchors.add(a, best, p.anchor_cap);
         }
         for &b in &fp.bands {
-            self.bands.add(b, best, p.anchor_cap);
+            self.bands.add(band_key(b), best, p.anchor_cap);
         }
         if better {
             let old = &mut self.docs[cur as usize];
@@ -851,7 +878,7 @@ impl Linker {
         let (small, big) = if x_small { (x, c) } else { (c, x) };
         let containment = inter / small.shingles.len().max(1) as f32;
         let damped = self.damped(small, big, s);
-        let (agree, contradict, strong) = compare_facts(&small.facts, &big.facts);
+        let (agree, contradict, strong, key) = compare_facts(&small.facts, &big.facts);
         Evidence {
             jaccard,
             containment,
@@ -859,13 +886,14 @@ impl Linker {
             facts_agree: agree,
             facts_contradict: contradict,
             dates_contradict: strong,
+            key_contradict: key,
             x_smaller: x_small,
         }
     }
 
     /// Compares new fingerprint `x` with member `m` of story `s`. A verdict of
     /// `Canonical` means no relation; its score is then the raw containment.
-    fn verify(&self, x: &Fingerprint, s: u32, m: u32) -> Verdict {
+    fn verify(&self, x: &Fingerprint, date: u32, s: u32, m: u32) -> Verdict {
         let p = &self.params;
         let none = Verdict {
             against: m,
@@ -884,8 +912,10 @@ impl Linker {
         }
         let bad = e.facts_contradict;
         let conflict = (bad >= 2 && bad as f32 >= p.fact_conflict_share * (bad + e.facts_agree) as f32)
-            || (e.dates_contradict >= 2 && e.dates_contradict * 4 >= bad + e.facts_agree);
-        let version_ok = damped >= p.damped_containment && !conflict;
+            || (e.dates_contradict >= 2 && e.dates_contradict * 4 >= bad + e.facts_agree)
+            || e.key_contradict >= 1;
+        let far = p.max_days > 0 && days_apart(date, self.docs[m as usize].date).is_some_and(|d| d > p.max_days);
+        let version_ok = damped >= p.damped_containment && !conflict && !far;
         let (nx, nc) = (x.shingles.len() as f32, c.shingles.len() as f32);
         let shorter = nx.min(nc) < 0.85 * nx.max(nc);
         let relation = if version_ok && shorter && contain >= p.excerpt_containment {
@@ -951,7 +981,7 @@ impl Linker {
                 self.anchors.add(a, me, cap);
             }
             for &b in &fp.bands {
-                self.bands.add(b, me, cap);
+                self.bands.add(band_key(b), me, cap);
             }
         }
         self.stories.insert(
@@ -1006,7 +1036,7 @@ impl std::fmt::Display for StateError {
 impl std::error::Error for StateError {}
 
 /// Magic and version of the binary state.
-const STATE_MAGIC: &[u8; 4] = b"BKL\x01";
+const STATE_MAGIC: &[u8; 4] = b"BKL\x02";
 
 impl Linker {
     /// The state in a compact binary form (what a store saves): parameters, per article its
@@ -1281,25 +1311,54 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The part of a band key that the postings keep.
+fn band_key(b: u64) -> u32 {
+    (b >> 32) as u32
+}
+
+/// Days between two `YYYYMMDD` dates, `None` when either is unknown or not a date.
+fn days_apart(a: u32, b: u32) -> Option<u32> {
+    Some(day_number(a)?.abs_diff(day_number(b)?) as u32)
+}
+
+/// Days since 1970-01-01 of a `YYYYMMDD` date (Howard Hinnant's `days_from_civil`).
+fn day_number(d: u32) -> Option<i64> {
+    let (y, m, day) = (i64::from(d / 10000), i64::from(d / 100 % 100), i64::from(d % 100));
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || y < 1000 {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
 /// Facts of `small` (sorted `context << 32 | value`) that `big` has in the same context with
-/// the same value, and those whose context `big` has with other values only.
-fn compare_facts(small: &[u64], big: &[u64]) -> (u32, u32, u32) {
-    let (mut agree, mut contradict, mut strong) = (0, 0, 0);
+/// the same value, and those whose context `big` has with other values only: (agree,
+/// contradict, of which dates and titles, of which key facts).
+fn compare_facts(small: &[u64], big: &[u64]) -> (u32, u32, u32, u32) {
+    let (mut agree, mut contradict, mut strong, mut key) = (0, 0, 0, 0);
+    let ctx = |g: u64| g & (CONTEXT | 1 << 62);
+    // sorted by flags first, then context: search within the same flags
     for &f in small {
-        let ctx = f >> 32;
-        let lo = big.partition_point(|&g| g >> 32 < ctx);
-        let hi = big.partition_point(|&g| g >> 32 <= ctx);
+        let c = ctx(f);
+        let same = |g: &u64| g >> 63 == f >> 63 && ctx(*g) == c;
+        let lo = big.partition_point(|&g| (g >> 63, ctx(g)) < (f >> 63, c));
+        let hi = lo + big[lo..].iter().take_while(|g| same(g)).count();
         if lo == hi {
             continue;
         }
-        if big[lo..hi].binary_search(&f).is_ok() {
+        if big[lo..hi].contains(&f) {
             agree += 1;
         } else {
             contradict += 1;
             strong += (f >> 63) as u32;
+            key += (f >> 62 & 1) as u32;
         }
     }
-    (agree, contradict, strong)
+    (agree, contradict, strong, key)
 }
 
 /// Size of the intersection of two sorted, distinct slices (branch-free merge; galloping
@@ -1423,6 +1482,62 @@ mod tests {
         ]);
         assert_ne!(l.story_of(1), l.story_of(2));
         assert!(e.iter().all(|e| e.relation == Relation::Related), "{e:?}");
+    }
+
+    #[test]
+    fn the_same_template_a_year_later_is_another_story() {
+        let text = "烈士纪念日向人民英雄敬献花篮仪式今天上午在北京天安门广场隆重举行，党和国家领导人同各界代表一起出席仪式，向人民英雄纪念碑敬献花篮，缅怀为民族独立和人民解放英勇献身的烈士。";
+        let at = |id, date: &str| {
+            LinkDoc::new(
+                id,
+                Normalizer::shared(),
+                "敬献花篮",
+                text,
+                Some(date),
+                None,
+                &FingerprintParams::default(),
+            )
+        };
+        let edited = |id, date: &str| {
+            let t = text.replace(
+                "党和国家领导人",
+                if id == 2 {
+                    "党和国家领导同志"
+                } else {
+                    "党和国家领导人们"
+                },
+            );
+            LinkDoc::new(
+                id,
+                Normalizer::shared(),
+                "敬献花篮",
+                &t,
+                Some(date),
+                None,
+                &FingerprintParams::default(),
+            )
+        };
+        let mut l = Linker::new(LinkParams::default());
+        let mut e = Vec::new();
+        for d in [
+            at(1, "2024-09-30"),
+            edited(3, "2024-10-02"),
+            edited(2, "2025-09-30"),
+            at(4, "2025-09-30"),
+        ] {
+            e.extend(l.link_batch(vec![d]));
+        }
+        assert_eq!(l.story_of(3), Some(1));
+        assert_ne!(l.story_of(2), Some(1));
+        assert!(
+            e.iter().any(|e| (e.a, e.b, e.relation) == (2, 1, Relation::Related)),
+            "{e:?}"
+        );
+        // an exact copy is a copy whatever its date
+        assert_eq!(l.story_of(4), Some(1));
+        assert_eq!(days_apart(20240228, 20240301), Some(2));
+        assert_eq!(days_apart(20241231, 20250101), Some(1));
+        assert_eq!(days_apart(0, 20250101), None);
     }
 
     #[test]
