@@ -33,6 +33,7 @@ pub mod query;
 pub mod split;
 pub mod stitch;
 pub mod tokenize;
+pub mod translate;
 pub mod variant;
 
 pub use model::{Article, Furniture, FurnitureKind, SourceSpan, Span};

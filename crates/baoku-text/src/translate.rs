@@ -1,0 +1,1079 @@
+//! Translation linking: does a Chinese article and an English article tell the same text?
+//!
+//! No translation model can ship in the binary, so both languages are projected into shared
+//! **anchor terms** that a translator keeps:
+//!
+//! * names, romanized: the Chinese side gives the toneless pinyin of every 2–4-character run
+//!   of its Han text (CC-CEDICT readings for dictionary words, so 重庆 → `chongqing`; the
+//!   usual reading of each character otherwise, and a surname's own reading for the first
+//!   character, 曾 → `zeng`); the English side gives its capitalized words that read as
+//!   pinyin (`Jinping`, `Chongqing`) and runs of them joined (`Xi Jinping` → `xijinping`);
+//! * numbers, dates and quantities, normalized across languages: 3月20日 ↔ March 20,
+//!   80多个 ↔ more than 80, 2.5万 ↔ 25,000, 三十 ↔ thirty;
+//! * words: the Chinese text is segmented by forward maximum matching over CC-CEDICT and each
+//!   word stands for the (stemmed) words of its English glosses; English words are lowercased,
+//!   stemmed lightly and stopwords dropped.
+//!
+//! A document is a set of **units**, each matched if the other document holds one of the
+//! unit's terms (an English word or number is one term; a Chinese word is any of its glosses).
+//! A unit weighs `ln(1/p)`, where `p` is the share of the corpus's documents of the other
+//! language that it matches: a word like 的 or "said" that matches nearly everything weighs
+//! nothing (the IDF-like damping, learned from the corpus being linked). The score of a pair
+//! is the harmonic mean of the two coverages (weight of each side's units matched by the
+//! other side, over its total).
+//!
+//! Candidates come from an inverted index over the rarest terms of each document
+//! ([`TranslationLinker::candidates`]), never from all pairs, and a pair is only scored when
+//! the two dates are within a window.
+//!
+//! ```
+//! use baoku_text::translate::{project, Lang, TranslationLinker, TranslationParams};
+//! let docs = [
+//!     project("重庆市今年将在60所学校试点现代学徒制。", Lang::Zh),
+//!     project("Chongqing will try a modern apprenticeship system in 60 schools this year.", Lang::En),
+//!     project("Heavy rain flooded the harbour of a small fishing town on Tuesday.", Lang::En),
+//! ];
+//! let linker = TranslationLinker::new(&docs);
+//! assert!(linker.score(0, 1) > linker.score(0, 2));
+//! ```
+//!
+//! The dictionary is `data/cedict.tsv.gz`, derived from CC-CEDICT (CC BY-SA 4.0, see
+//! `data/CEDICT-LICENSE.md`) by `tools/cedict_table.py`; it is parsed once, on first use.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::sync::LazyLock;
+
+/// The language of a document, as far as translation linking is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Lang {
+    /// Chinese (either script).
+    Zh,
+    /// English.
+    En,
+}
+
+/// The language of a text: Chinese when Han characters make up at least a fifth of its
+/// letters, English when it is mostly Latin letters, `None` otherwise (empty, other scripts).
+pub fn detect_lang(text: &str) -> Option<Lang> {
+    let (mut han, mut latin, mut other) = (0usize, 0usize, 0usize);
+    for c in text.chars().take(20_000) {
+        if is_han(c) {
+            han += 1;
+        } else if c.is_ascii_alphabetic() {
+            latin += 1;
+        } else if c.is_alphabetic() {
+            other += 1;
+        }
+    }
+    // A Han character carries about as much as a 3-letter English word piece.
+    if han > 0 && han * 5 >= han + latin / 3 + other {
+        Some(Lang::Zh)
+    } else if latin >= 20 && latin * 4 >= (han + latin + other) * 3 {
+        Some(Lang::En)
+    } else {
+        None
+    }
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terms
+
+/// Kinds of anchor terms, hashed in with the text so that they never collide.
+const WORD: u8 = b'w';
+const PINYIN: u8 = b'p';
+const NUMBER: u8 = b'n';
+const MONTH: u8 = b'm';
+const DATE: u8 = b'd';
+const ZH_WORD: u8 = b'z';
+
+fn term(kind: u8, s: &str) -> u64 {
+    // FNV-1a, 64 bits: stable across runs and platforms.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in std::iter::once(kind).chain(s.bytes()) {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn number_term(v: f64) -> u64 {
+    term(NUMBER, &format_number(v))
+}
+
+fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{:.4}", v);
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+const STOPWORDS: &[&str] = &[
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at",
+    "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do",
+    "does", "doing", "down", "during", "each", "etc", "few", "for", "from", "further", "had", "has", "have", "having",
+    "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it",
+    "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "of", "off", "on", "once",
+    "one", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so",
+    "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they",
+    "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when",
+    "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself",
+    "s", "t", "said", "says", "say", "sb", "sth", "esp", "fig", "lit", "used", "may", "might", "must", "shall",
+];
+
+static STOP: LazyLock<HashSet<&'static str>> = LazyLock::new(|| STOPWORDS.iter().copied().collect());
+
+/// Light English stemming, the same for text and glosses: plural and verb endings off, then a
+/// final `e` and a doubled final consonant (`increased`, `increasing`, `increases` →
+/// `increas`; `stopped` → `stop`; `cities` → `city`).
+pub fn stem(word: &str) -> String {
+    let w = word;
+    let n = w.len();
+    let mut s: &str = w;
+    let owned;
+    if n > 4 && w.ends_with("ies") {
+        owned = format!("{}y", &w[..n - 3]);
+        return owned;
+    }
+    if n > 4 && (w.ends_with("sses") || w.ends_with("xes") || w.ends_with("ches") || w.ends_with("shes")) {
+        s = &w[..n - 2];
+    } else if n > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+        s = &w[..n - 1];
+    } else if n > 5 && w.ends_with("ing") {
+        s = &w[..n - 3];
+    } else if n > 4 && w.ends_with("ed") && !w.ends_with("eed") {
+        s = &w[..n - 2];
+    }
+    let mut out = s.to_string();
+    if out.len() > 3 && out.ends_with('e') {
+        out.pop();
+    }
+    let b = out.as_bytes();
+    if b.len() > 3 && b[b.len() - 1] == b[b.len() - 2] && !b"aeioulsz".contains(&b[b.len() - 1]) {
+        out.pop();
+    }
+    out
+}
+
+fn word_term(word: &str) -> Option<u64> {
+    if STOP.contains(word) || word.is_empty() || word.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(term(WORD, &stem(word)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dictionary
+
+struct Entry {
+    /// Toneless readings, joined syllables; the first is the usual one.
+    readings: Vec<Box<str>>,
+    /// The reading as a surname, for single characters that are surnames.
+    surname: Option<Box<str>>,
+    /// Whether CC-CEDICT capitalizes a reading (a proper noun).
+    proper: bool,
+    /// Gloss word terms, stopwords dropped, sorted.
+    glosses: Vec<u64>,
+}
+
+struct Dict {
+    words: HashMap<Box<str>, Entry>,
+    /// Traditional headword → simplified headword.
+    alias: HashMap<Box<str>, Box<str>>,
+    max_chars: usize,
+    /// Toneless pinyin syllables.
+    syllables: HashSet<Box<str>>,
+    /// Words of glosses of common (not proper) entries: ordinary English vocabulary.
+    vocabulary: HashSet<Box<str>>,
+}
+
+static DICT_GZ: &[u8] = include_bytes!("../data/cedict.tsv.gz");
+static DICT: LazyLock<Dict> = LazyLock::new(Dict::load);
+
+impl Dict {
+    fn load() -> Dict {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(DICT_GZ).read_to_string(&mut text).expect("embedded cedict.tsv.gz is valid");
+        let mut words = HashMap::with_capacity(130_000);
+        let mut alias = HashMap::new();
+        let mut max_chars = 1;
+        let mut syllables = HashSet::new();
+        let mut vocabulary = HashSet::new();
+        for line in text.lines() {
+            let mut f = line.split('\t');
+            let (Some(word), Some(readings)) = (f.next(), f.next()) else { continue };
+            if let Some(simp) = readings.strip_prefix('=') {
+                alias.insert(word.into(), simp.into());
+                continue;
+            }
+            let surname = f.next().filter(|s| !s.is_empty()).map(Box::from);
+            let gloss = f.next().unwrap_or("");
+            let proper = readings.starts_with('*');
+            let readings: Vec<Box<str>> = readings.split(' ').map(|r| r.trim_start_matches('*').into()).collect();
+            let chars = word.chars().count();
+            max_chars = max_chars.max(chars);
+            if chars == 1 {
+                syllables.extend(readings.iter().cloned());
+            }
+            if !proper {
+                vocabulary.extend(gloss.split(' ').filter(|w| !w.is_empty()).map(Box::from));
+            }
+            let mut glosses: Vec<u64> = gloss.split(' ').filter_map(word_term).collect();
+            glosses.sort_unstable();
+            glosses.dedup();
+            words.insert(word.into(), Entry { readings, surname, proper, glosses });
+        }
+        Dict { words, alias, max_chars, syllables, vocabulary }
+    }
+
+    fn get(&self, word: &str) -> Option<&Entry> {
+        self.words.get(word).or_else(|| self.alias.get(word).and_then(|s| self.words.get(s)))
+    }
+
+    /// Whether `s` (lowercase ASCII) reads as `min`+ pinyin syllables.
+    fn is_pinyin(&self, s: &str, min: usize) -> bool {
+        let b = s.as_bytes();
+        // best[i]: fewest syllables covering b[..i] (usize::MAX when none).
+        let mut best = vec![usize::MAX; b.len() + 1];
+        best[0] = 0;
+        for i in 0..b.len() {
+            if best[i] == usize::MAX {
+                continue;
+            }
+            for j in i + 1..=(i + 6).min(b.len()) {
+                if self.syllables.contains(&s[i..j]) {
+                    best[j] = best[j].min(best[i] + 1);
+                }
+            }
+        }
+        // Count the most syllables instead would favour "xi an"; the fewest is enough to know
+        // the word is pinyin, and a two-syllable minimum rules out most English words.
+        best[b.len()] != usize::MAX && max_syllables(self, s) >= min
+    }
+}
+
+fn max_syllables(d: &Dict, s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut most = vec![0usize; b.len() + 1];
+    let mut ok = vec![false; b.len() + 1];
+    ok[0] = true;
+    for i in 0..b.len() {
+        if !ok[i] {
+            continue;
+        }
+        for j in i + 1..=(i + 6).min(b.len()) {
+            if d.syllables.contains(&s[i..j]) {
+                ok[j] = true;
+                most[j] = most[j].max(most[i] + 1);
+            }
+        }
+    }
+    most[b.len()]
+}
+
+/// The toneless pinyin of a Chinese word or name, syllables joined: CC-CEDICT's reading of the
+/// whole word when it has one (重庆 → `chongqing`), else the usual reading of each character
+/// (the surname reading for the first character when `as_name`: 曾国 → `zengguo`).
+pub fn pinyin(word: &str, as_name: bool) -> String {
+    let d = &*DICT;
+    if let Some(e) = d.get(word) {
+        if !(as_name && word.chars().count() == 1 && e.surname.is_some()) {
+            return e.readings[0].to_string();
+        }
+    }
+    let mut out = String::new();
+    for (i, c) in word.chars().enumerate() {
+        let mut buf = [0u8; 4];
+        let s = c.encode_utf8(&mut buf);
+        match d.get(s) {
+            Some(e) if i == 0 && as_name && e.surname.is_some() => out.push_str(e.surname.as_deref().unwrap()),
+            Some(e) => out.push_str(&e.readings[0]),
+            None => {}
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Projection
+
+/// One thing a document says that a translation should say too.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Unit {
+    /// The unit's identity within its language (an English term, a Chinese word, a number).
+    pub key: u64,
+    /// The terms that match it in a document of the other language (sorted).
+    pub alts: Vec<u64>,
+}
+
+/// A document projected into anchor terms.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Projection {
+    /// Language of the document.
+    pub lang: Lang,
+    /// What the document says, each matched against the other document's `terms`.
+    pub units: Vec<Unit>,
+    /// Every term the document can be matched on (sorted, distinct): the alternatives of its
+    /// units and, for Chinese, the pinyin of its Han runs.
+    pub terms: Vec<u64>,
+}
+
+/// Projects a text of the given language into anchor terms.
+pub fn project(text: &str, lang: Lang) -> Projection {
+    match lang {
+        Lang::Zh => project_zh(text),
+        Lang::En => project_en(text),
+    }
+}
+
+fn finish(lang: Lang, mut units: Vec<Unit>, extra: Vec<u64>) -> Projection {
+    units.sort_by_key(|u| u.key);
+    units.dedup_by_key(|u| u.key);
+    let mut terms: Vec<u64> = units.iter().flat_map(|u| u.alts.iter().copied()).chain(extra).collect();
+    terms.sort_unstable();
+    terms.dedup();
+    Projection { lang, units, terms }
+}
+
+const ZH_DIGITS: &str = "零〇一二三四五六七八九十百千万亿两";
+/// Characters after which a lone Chinese numeral is a quantity (三个, 两名).
+const CLASSIFIERS: &str = "个名人位家次年天岁项条种件所座月日号倍届期批只台辆架艘户元亿万";
+
+fn zh_digit(c: char) -> Option<u64> {
+    Some(match c {
+        '零' | '〇' => 0,
+        '一' => 1,
+        '二' | '两' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        _ => return None,
+    })
+}
+
+/// Value of a run of Chinese numerals: 三十 → 30, 一百二十五 → 125, 二〇一六 → 2016,
+/// 三万五千 → 35000, 1.2 亿 handled by the caller.
+pub fn parse_zh_number(s: &str) -> Option<f64> {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.is_empty() {
+        return None;
+    }
+    if chars.len() > 1 && chars.iter().all(|&c| zh_digit(c).is_some() && c != '两') {
+        // Digit by digit: 二〇一六.
+        return chars.iter().try_fold(0f64, |v, &c| Some(v * 10.0 + zh_digit(c)? as f64));
+    }
+    let (mut total, mut section, mut digit) = (0f64, 0f64, None::<u64>);
+    for &c in &chars {
+        if let Some(d) = zh_digit(c) {
+            digit = Some(d);
+            continue;
+        }
+        let unit = match c {
+            '十' => 10.0,
+            '百' => 100.0,
+            '千' => 1000.0,
+            '万' => 1e4,
+            '亿' => 1e8,
+            _ => return None,
+        };
+        if unit >= 1e4 {
+            section += digit.take().unwrap_or(0) as f64;
+            if section == 0.0 {
+                section = 1.0;
+            }
+            total = (total + section) * unit;
+            section = 0.0;
+        } else {
+            section += digit.take().unwrap_or(1) as f64 * unit;
+        }
+    }
+    Some(total + section + digit.unwrap_or(0) as f64)
+}
+
+/// Numbers, months and dates of a Chinese text (width-folded first), as terms.
+fn zh_numbers(chars: &[char], out: &mut Vec<u64>) {
+    let mut i = 0;
+    let mut month: Option<(u32, usize)> = None; // (month, index just after 月)
+    while i < chars.len() {
+        let c = chars[i];
+        let start = i;
+        let mut value = None;
+        if c.is_ascii_digit() {
+            let mut s = String::new();
+            while i < chars.len()
+                && (chars[i].is_ascii_digit()
+                    || ((chars[i] == '.' || chars[i] == ',')
+                        && i + 1 < chars.len()
+                        && chars[i + 1].is_ascii_digit()
+                        && i > start))
+            {
+                if chars[i] != ',' {
+                    s.push(chars[i]);
+                }
+                i += 1;
+            }
+            value = s.parse::<f64>().ok();
+            // 2.5万, 3千, 1.2亿, 80多万
+            let mut j = i;
+            if j < chars.len() && matches!(chars[j], '多' | '余') {
+                j += 1;
+            }
+            if let (Some(v), Some(&m)) = (value, chars.get(j)) {
+                let mul = match m {
+                    '千' => 1e3,
+                    '万' => 1e4,
+                    '亿' => 1e8,
+                    _ => 0.0,
+                };
+                if mul > 0.0 {
+                    let mut v = v * mul;
+                    let mut k = j + 1;
+                    if m == '万' && chars.get(k) == Some(&'亿') {
+                        v *= 1e8;
+                        k += 1;
+                    }
+                    value = Some((v * 1e6).round() / 1e6);
+                    i = k;
+                }
+            }
+        } else if ZH_DIGITS.contains(c) {
+            while i < chars.len() && ZH_DIGITS.contains(chars[i]) {
+                i += 1;
+            }
+            let run: String = chars[start..i].iter().collect();
+            let first = chars[start];
+            let next = chars.get(i).copied();
+            let ok = if matches!(first, '万' | '亿' | '千' | '百') {
+                false
+            } else if i - start == 1 {
+                first == '十' || next.is_some_and(|n| CLASSIFIERS.contains(n))
+            } else {
+                // 一一, 一些 are not numbers; a run of two plain digits is often a word (一二).
+                run.chars().any(|c| "十百千万亿".contains(c)) || i - start >= 3 || next.is_some_and(|n| CLASSIFIERS.contains(n))
+            };
+            if ok {
+                value = parse_zh_number(&run);
+            }
+        } else {
+            i += 1;
+            continue;
+        }
+        let Some(v) = value else { continue };
+        let next = chars.get(i).copied();
+        if next == Some('月') && v >= 1.0 && v <= 12.0 && v.fract() == 0.0 {
+            out.push(term(MONTH, &format_number(v)));
+            month = Some((v as u32, i + 1));
+            i += 1;
+            continue;
+        }
+        if matches!(next, Some('日') | Some('号')) && v >= 1.0 && v <= 31.0 && v.fract() == 0.0 {
+            if let Some((m, after)) = month {
+                if after == start {
+                    out.push(term(DATE, &format!("{}-{}", m, v as u32)));
+                }
+            }
+            i += 1;
+        }
+        out.push(number_term(v));
+    }
+}
+
+fn project_zh(text: &str) -> Projection {
+    let d = &*DICT;
+    let chars: Vec<char> = text.chars().filter_map(crate::normalize::fold_width).collect();
+    let mut units: Vec<Unit> = Vec::new();
+    let mut extra: Vec<u64> = Vec::new();
+
+    let mut numbers = Vec::new();
+    zh_numbers(&chars, &mut numbers);
+    for n in numbers {
+        units.push(Unit { key: n, alts: vec![n] });
+    }
+
+    let mut buf = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_han(chars[i]) {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        while end < chars.len() && is_han(chars[end]) {
+            end += 1;
+        }
+        let run = &chars[i..end];
+        // Pinyin of every 2–4-character window: names, romanized.
+        let readings: Vec<Option<&Entry>> = run
+            .iter()
+            .map(|c| {
+                let mut b = [0u8; 4];
+                d.get(c.encode_utf8(&mut b))
+            })
+            .collect();
+        for a in 0..run.len() {
+            for len in 2..=4.min(run.len() - a) {
+                buf.clear();
+                buf.extend(&run[a..a + len]);
+                let mut found = false;
+                if let Some(e) = d.get(&buf) {
+                    for r in &e.readings {
+                        extra.push(term(PINYIN, r));
+                    }
+                    found = true;
+                }
+                let mut plain = String::new();
+                for e in readings[a..a + len].iter() {
+                    if let Some(e) = e {
+                        plain.push_str(&e.readings[0]);
+                    }
+                }
+                if !found {
+                    extra.push(term(PINYIN, &plain));
+                }
+                if let Some(Some(e)) = readings.get(a) {
+                    if let Some(s) = &e.surname {
+                        if **s != *e.readings[0] {
+                            let rest = &plain[e.readings[0].len()..];
+                            extra.push(term(PINYIN, &format!("{s}{rest}")));
+                        }
+                    }
+                }
+            }
+        }
+        // Words by forward maximum matching; each stands for its glosses.
+        let mut a = 0;
+        while a < run.len() {
+            let mut len = d.max_chars.min(run.len() - a);
+            let mut entry = None;
+            while len >= 1 {
+                buf.clear();
+                buf.extend(&run[a..a + len]);
+                if let Some(e) = d.get(&buf) {
+                    entry = Some(e);
+                    break;
+                }
+                len -= 1;
+            }
+            let len = len.max(1);
+            if let Some(e) = entry {
+                let mut alts = e.glosses.clone();
+                if e.proper && len >= 2 {
+                    alts.extend(e.readings.iter().map(|r| term(PINYIN, r)));
+                }
+                if !alts.is_empty() {
+                    alts.sort_unstable();
+                    alts.dedup();
+                    units.push(Unit { key: term(ZH_WORD, &buf), alts });
+                }
+            }
+            a += len;
+        }
+        i = end;
+    }
+    finish(Lang::Zh, units, extra)
+}
+
+struct Token {
+    text: String,
+    capital: bool,
+}
+
+fn en_tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if !c.is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let capital = c.is_uppercase();
+        let mut s = String::new();
+        while i < chars.len() {
+            let c = chars[i];
+            if c.is_alphanumeric() {
+                s.extend(c.to_lowercase());
+            } else if (c == '.' || c == ',')
+                && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit())
+                && s.bytes().last().is_some_and(|b| b.is_ascii_digit())
+            {
+                if c == '.' {
+                    s.push('.');
+                }
+            } else if matches!(c, '\'' | '’') && chars.get(i + 1).is_some_and(|n| n.is_alphabetic()) {
+                // Xi'an → xian; China's → china
+                if chars.get(i + 1).is_some_and(|n| *n == 's' || *n == 'S')
+                    && !chars.get(i + 2).is_some_and(|n| n.is_alphanumeric())
+                {
+                    i += 2;
+                    break;
+                }
+            } else {
+                break;
+            }
+            i += 1;
+        }
+        out.push(Token { text: s, capital });
+    }
+    out
+}
+
+const MONTHS: [&str; 12] =
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+
+fn month_of(w: &str) -> Option<u32> {
+    if let Some(m) = MONTHS.iter().position(|m| *m == w) {
+        return Some(m as u32 + 1);
+    }
+    let m = match w {
+        "jan" => 1,
+        "feb" => 2,
+        "mar" => 3,
+        "apr" => 4,
+        "jun" => 6,
+        "jul" => 7,
+        "aug" => 8,
+        "sep" | "sept" => 9,
+        "oct" => 10,
+        "nov" => 11,
+        "dec" => 12,
+        _ => return None,
+    };
+    Some(m)
+}
+
+fn word_number(w: &str) -> Option<f64> {
+    const SMALL: [&str; 20] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    ];
+    const TENS: [&str; 8] = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+    if let Some(i) = SMALL.iter().position(|s| *s == w) {
+        return Some(i as f64);
+    }
+    TENS.iter().position(|s| *s == w).map(|i| (i as f64 + 2.0) * 10.0)
+}
+
+fn multiplier(w: &str) -> Option<f64> {
+    Some(match w {
+        "hundred" => 1e2,
+        "thousand" => 1e3,
+        "million" | "millions" | "mln" => 1e6,
+        "billion" | "billions" | "bln" => 1e9,
+        "trillion" => 1e12,
+        _ => return None,
+    })
+}
+
+fn digit_value(w: &str) -> Option<f64> {
+    let w = w
+        .strip_suffix("st")
+        .or_else(|| w.strip_suffix("nd"))
+        .or_else(|| w.strip_suffix("rd"))
+        .or_else(|| w.strip_suffix("th"))
+        .or_else(|| w.strip_suffix('s'))
+        .unwrap_or(w);
+    if !w.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    w.parse().ok()
+}
+
+fn project_en(text: &str) -> Projection {
+    let d = &*DICT;
+    let tokens = en_tokens(text);
+    let mut terms: Vec<u64> = Vec::new();
+    // Numbers and dates.
+    let mut i = 0;
+    while i < tokens.len() {
+        let w = tokens[i].text.as_str();
+        let mut value = digit_value(w);
+        if value.is_none() {
+            if let Some(v) = word_number(w) {
+                // twenty-five → 25
+                let mut v = v;
+                if v >= 20.0 {
+                    if let Some(u) = tokens.get(i + 1).and_then(|t| word_number(&t.text)).filter(|u| *u < 10.0) {
+                        v += u;
+                        i += 1;
+                    }
+                }
+                value = Some(v);
+            }
+        }
+        if let Some(mut v) = value {
+            if let Some(m) = tokens.get(i + 1).and_then(|t| multiplier(&t.text)) {
+                v *= m;
+                i += 1;
+                if let Some(m2) = tokens.get(i + 1).and_then(|t| multiplier(&t.text)).filter(|m2| *m2 > m) {
+                    v *= m2;
+                    i += 1;
+                }
+            }
+            terms.push(number_term((v * 1e6).round() / 1e6));
+            // 20 March
+            if v >= 1.0 && v <= 31.0 && v.fract() == 0.0 {
+                if let Some(m) = tokens.get(i + 1).and_then(|t| month_of(&t.text)) {
+                    terms.push(term(DATE, &format!("{}-{}", m, v as u32)));
+                }
+            }
+            i += 1;
+            continue;
+        }
+        if let Some(m) = month_of(w).filter(|_| w != "may" || tokens[i].capital) {
+            terms.push(term(MONTH, &m.to_string()));
+            if let Some(day) = tokens.get(i + 1).and_then(|t| digit_value(&t.text)) {
+                if day >= 1.0 && day <= 31.0 && day.fract() == 0.0 {
+                    terms.push(term(DATE, &format!("{}-{}", m, day as u32)));
+                }
+            }
+        }
+        i += 1;
+    }
+    // Words and pinyin names.
+    let mut run = String::new();
+    let mut run_len = 0;
+    let flush = |run: &mut String, run_len: &mut usize, terms: &mut Vec<u64>| {
+        if *run_len >= 2 {
+            terms.push(term(PINYIN, run));
+        }
+        run.clear();
+        *run_len = 0;
+    };
+    for t in &tokens {
+        let w = t.text.as_str();
+        if w.bytes().any(|b| b.is_ascii_digit()) {
+            flush(&mut run, &mut run_len, &mut terms);
+            continue;
+        }
+        if let Some(x) = word_term(w) {
+            terms.push(x);
+        }
+        let pinyin_like = t.capital && w.is_ascii() && d.is_pinyin(w, 1);
+        if pinyin_like {
+            if !d.vocabulary.contains(w) && d.is_pinyin(w, 2) {
+                terms.push(term(PINYIN, w));
+            }
+            run.push_str(w);
+            run_len += 1;
+        } else {
+            flush(&mut run, &mut run_len, &mut terms);
+        }
+    }
+    flush(&mut run, &mut run_len, &mut terms);
+    let units = terms.iter().map(|&t| Unit { key: t, alts: vec![t] }).collect();
+    finish(Lang::En, units, Vec::new())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linking
+
+/// Parameters of translation linking.
+#[derive(Clone, Debug)]
+pub struct TranslationParams {
+    /// Score (harmonic mean of the two weighted coverages) at or above which a pair is a
+    /// translation.
+    pub threshold: f64,
+    /// Also required: the pair's score is at least this share of the best score either
+    /// document has with any candidate (a document's translations score alike; a
+    /// merely related article scores well below them).
+    pub relative: f64,
+    /// Two documents whose dates are both known are compared only within this many days.
+    pub date_window: i32,
+    /// Rarest terms of each document put in the candidate index.
+    pub index_terms: usize,
+    /// Index hits (in either direction) a pair needs to become a candidate.
+    pub min_hits: usize,
+}
+
+impl Default for TranslationParams {
+    fn default() -> Self {
+        TranslationParams { threshold: 0.2, relative: 0.5, date_window: 3, index_terms: 24, min_hits: 2 }
+    }
+}
+
+/// A translation edge between a Chinese and an English document (indices into the slice
+/// given to [`TranslationLinker::new`]).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TranslationPair {
+    /// Index of the Chinese document.
+    pub zh: usize,
+    /// Index of the English document.
+    pub en: usize,
+    /// Its score.
+    pub score: f64,
+}
+
+/// The corpus statistics that weigh units, and the candidate index.
+pub struct TranslationLinker<'a> {
+    docs: &'a [Projection],
+    /// Per document, the weight of each unit (same order as `units`).
+    weights: Vec<Vec<f32>>,
+    /// Per document, its total unit weight.
+    totals: Vec<f64>,
+    /// Number of documents of each language whose terms hold a term (only terms that some
+    /// unit of the other language can match are counted).
+    df: HashMap<u64, [u32; 2]>,
+}
+
+fn lang_ix(l: Lang) -> usize {
+    match l {
+        Lang::Zh => 0,
+        Lang::En => 1,
+    }
+}
+
+impl<'a> TranslationLinker<'a> {
+    /// Counts how many documents of each language hold each term and weighs every unit by
+    /// how rarely it matches a document of the other language.
+    pub fn new(docs: &'a [Projection]) -> Self {
+        let mut n = [0u32; 2];
+        // Terms worth counting: those that some unit can match.
+        let mut df: HashMap<u64, [u32; 2]> = HashMap::new();
+        for p in docs {
+            n[lang_ix(p.lang)] += 1;
+            for u in &p.units {
+                for &a in &u.alts {
+                    df.entry(a).or_insert([0, 0]);
+                }
+            }
+        }
+        for p in docs {
+            let l = lang_ix(p.lang);
+            for t in &p.terms {
+                if let Some(c) = df.get_mut(t) {
+                    c[l] += 1;
+                }
+            }
+        }
+        let mut weights = Vec::with_capacity(docs.len());
+        let mut totals = Vec::with_capacity(docs.len());
+        for p in docs {
+            let other = 1 - lang_ix(p.lang);
+            let n_other = n[other] as f64;
+            let floor = 1.0 / (n_other + 1.0);
+            let w: Vec<f32> = p
+                .units
+                .iter()
+                .map(|u| {
+                    // Probability that a document of the other language matches the unit.
+                    let miss: f64 = u.alts.iter().map(|a| 1.0 - df[a][other] as f64 / n_other.max(1.0)).product();
+                    let prob = (1.0 - miss).max(floor);
+                    (-prob.ln()) as f32
+                })
+                .collect();
+            totals.push(w.iter().map(|&x| x as f64).sum());
+            weights.push(w);
+        }
+        TranslationLinker { docs, weights, totals, df }
+    }
+
+    fn coverage(&self, a: usize, b: usize) -> f64 {
+        let (pa, pb) = (&self.docs[a], &self.docs[b]);
+        if self.totals[a] <= 0.0 {
+            return 0.0;
+        }
+        let mut hit = 0.0;
+        for (u, &w) in pa.units.iter().zip(&self.weights[a]) {
+            if w > 0.0 && u.alts.iter().any(|t| pb.terms.binary_search(t).is_ok()) {
+                hit += w as f64;
+            }
+        }
+        hit / self.totals[a]
+    }
+
+    /// Score of a pair: harmonic mean of the weighted coverage of each side's units by the
+    /// other side's terms; 0 for two documents of one language.
+    pub fn score(&self, a: usize, b: usize) -> f64 {
+        if self.docs[a].lang == self.docs[b].lang {
+            return 0.0;
+        }
+        let (x, y) = (self.coverage(a, b), self.coverage(b, a));
+        if x + y == 0.0 {
+            0.0
+        } else {
+            2.0 * x * y / (x + y)
+        }
+    }
+
+    /// Candidate pairs (Chinese index, English index) from an inverted index over each
+    /// document's `index_terms` rarest matchable terms: a pair is a candidate when the terms of
+    /// one hold at least `min_hits` of the indexed terms of the other (counted both ways), and
+    /// their dates (days, when both known) are within `date_window`.
+    pub fn candidates(&self, dates: &[Option<i32>], params: &TranslationParams) -> Vec<(usize, usize)> {
+        let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
+        for (i, p) in self.docs.iter().enumerate() {
+            let other = 1 - lang_ix(p.lang);
+            let mut rare: Vec<(u32, u64)> = p
+                .units
+                .iter()
+                .flat_map(|u| u.alts.iter())
+                .filter_map(|t| {
+                    let c = self.df.get(t)?;
+                    (c[other] > 0).then_some((c[0] + c[1], *t))
+                })
+                .collect();
+            rare.sort_unstable();
+            rare.dedup();
+            for &(_, t) in rare.iter().take(params.index_terms) {
+                index.entry(t).or_default().push(i as u32);
+            }
+        }
+        let mut hits: HashMap<(u32, u32), u32> = HashMap::new();
+        for (i, p) in self.docs.iter().enumerate() {
+            for t in &p.terms {
+                if let Some(post) = index.get(t) {
+                    for &j in post {
+                        if self.docs[j as usize].lang != p.lang {
+                            let key = if p.lang == Lang::Zh { (i as u32, j) } else { (j, i as u32) };
+                            *hits.entry(key).or_default() += 1;
+                        }
+                    }
+                }
+            }
+        }
+        let mut out: Vec<(usize, usize)> = hits
+            .into_iter()
+            .filter(|&(_, h)| h as usize >= params.min_hits)
+            .map(|((z, e), _)| (z as usize, e as usize))
+            .filter(|&(z, e)| match (dates.get(z).copied().flatten(), dates.get(e).copied().flatten()) {
+                (Some(a), Some(b)) => (a - b).abs() <= params.date_window,
+                _ => true,
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Translation pairs: candidates scored, kept at or above `threshold` and within
+    /// `relative` of the best score of either document.
+    pub fn link(&self, dates: &[Option<i32>], params: &TranslationParams) -> Vec<TranslationPair> {
+        let scored: Vec<TranslationPair> = self
+            .candidates(dates, params)
+            .into_iter()
+            .map(|(zh, en)| TranslationPair { zh, en, score: self.score(zh, en) })
+            .filter(|p| p.score >= params.threshold)
+            .collect();
+        let mut best = vec![0f64; self.docs.len()];
+        for p in &scored {
+            best[p.zh] = best[p.zh].max(p.score);
+            best[p.en] = best[p.en].max(p.score);
+        }
+        scored.into_iter().filter(|p| p.score >= params.relative * best[p.zh].max(best[p.en])).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn has(p: &Projection, t: u64) -> bool {
+        p.terms.binary_search(&t).is_ok()
+    }
+
+    #[test]
+    fn numbers_and_dates_meet_across_languages() {
+        let zh = project("去年3月20日，全市80多个社区共接待游客2.5万人次，增长百分之三十，投资1.2亿元。", Lang::Zh);
+        let en = project(
+            "On March 20 last year, more than 80 communities received 25,000 visitors, up thirty percent, \
+             with 120 million yuan invested.",
+            Lang::En,
+        );
+        for t in [
+            term(DATE, "3-20"),
+            term(MONTH, "3"),
+            number_term(20.0),
+            number_term(80.0),
+            number_term(25000.0),
+            number_term(30.0),
+            number_term(120_000_000.0),
+        ] {
+            assert!(has(&zh, t) && has(&en, t), "{t}: zh {} en {}", has(&zh, t), has(&en, t));
+        }
+        assert_eq!(parse_zh_number("二〇一六"), Some(2016.0));
+        assert_eq!(parse_zh_number("一百二十五"), Some(125.0));
+        assert_eq!(parse_zh_number("三万五千"), Some(35000.0));
+        assert_eq!(parse_zh_number("十二"), Some(12.0));
+        assert!(has(&project("20 March", Lang::En), term(DATE, "3-20")));
+        assert!(has(&project("二〇一六年十二月五日", Lang::Zh), term(DATE, "12-5")));
+        assert!(has(&project("２０１６年", Lang::Zh), number_term(2016.0)));
+    }
+
+    #[test]
+    fn names_romanized_with_phrase_readings() {
+        assert_eq!(pinyin("重庆", false), "chongqing");
+        assert_eq!(pinyin("长沙", false), "changsha");
+        assert_eq!(pinyin("习近平", false), "xijinping");
+        assert_eq!(pinyin("曾", true), "zeng");
+        assert_eq!(pinyin("曾小红", true), "zengxiaohong");
+        let zh = project("成渝地区的曾小红和习近平在重庆见面。", Lang::Zh);
+        let en = project("Zeng Xiaohong met Xi Jinping in Chongqing, in the Chengdu-Chongqing region.", Lang::En);
+        for name in ["chongqing", "xijinping", "xiaohong", "zengxiaohong", "jinping"] {
+            assert!(has(&en, term(PINYIN, name)), "en {name}");
+            assert!(has(&zh, term(PINYIN, name)), "zh {name}");
+        }
+        // Ordinary capitalized English words are not taken for pinyin.
+        let en = project("Women Change China", Lang::En);
+        assert!(!has(&en, term(PINYIN, "women")));
+    }
+
+    #[test]
+    fn stems_and_glosses_meet() {
+        assert_eq!(stem("students"), "student");
+        assert_eq!(stem("increased"), stem("increasing"));
+        assert_eq!(stem("cities"), "city");
+        let zh = project("学生", Lang::Zh);
+        assert!(has(&zh, term(WORD, "student")));
+    }
+
+    #[test]
+    fn translation_scores_above_unrelated_pairs() {
+        let docs = [
+            project(
+                "长沙市昨天举行科技创新大会，300多名学生展示了机器人和环保发明。市长王建国说，今年全市将投资5亿元建设新的实验室。",
+                Lang::Zh,
+            ),
+            project(
+                "Changsha held a science and technology innovation conference yesterday, where more than 300 students \
+                 showed robots and environmental inventions. Mayor Wang Jianguo said the city will invest 500 million \
+                 yuan this year to build new laboratories.",
+                Lang::En,
+            ),
+            project(
+                "A storm brought heavy snow to the northern coast on Friday, closing two airports and cutting power \
+                 to thousands of homes, the weather service said.",
+                Lang::En,
+            ),
+            project("北方沿海周五遭遇暴风雪，两座机场关闭，数千户家庭停电。气象部门表示降雪还将持续。", Lang::Zh),
+        ];
+        let linker = TranslationLinker::new(&docs);
+        let (good, bad1, bad2) = (linker.score(0, 1), linker.score(0, 2), linker.score(3, 1));
+        assert!(good > 2.0 * bad1.max(bad2), "translation {good}, unrelated {bad1} {bad2}");
+        assert!(linker.score(3, 2) > linker.score(3, 1));
+        assert_eq!(linker.score(1, 2), 0.0, "one language: never a translation");
+        let pairs = linker.link(&[None; 4], &TranslationParams::default());
+        let got: Vec<(usize, usize)> = pairs.iter().map(|p| (p.zh, p.en)).collect();
+        assert_eq!(got, vec![(0, 1), (3, 2)]);
+        // Outside the date window there is no candidate.
+        let far = linker.link(&[Some(0), Some(30), Some(0), Some(0)], &TranslationParams::default());
+        assert!(far.iter().all(|p| (p.zh, p.en) != (0, 1)));
+    }
+
+    #[test]
+    fn language_detection() {
+        assert_eq!(detect_lang("长沙市昨天举行科技创新大会 (Changsha)"), Some(Lang::Zh));
+        assert_eq!(detect_lang("Changsha held a science and technology conference."), Some(Lang::En));
+        assert_eq!(detect_lang(""), None);
+    }
+}
