@@ -179,16 +179,23 @@ impl Archive {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
-        let ok: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
-        if ok != "ok" {
-            return Err(Error::DataCorruption(format!("{}: {ok}", path.display())));
-        }
         schema::migrate(&mut conn)?;
         Ok(Archive {
             conn,
             dir: dir.to_path_buf(),
             index: None,
         })
+    }
+
+    /// Checks the whole database for damage (`PRAGMA quick_check`, which reads every page:
+    /// about a second per 200 MB). Ingest runs it before writing; readers rely on SQLite's
+    /// own checks of the pages they read, so opening an archive to search stays instant.
+    pub fn check(&self) -> Result<()> {
+        let ok: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if ok != "ok" {
+            return Err(Error::DataCorruption(format!("{}: {ok}", self.dir.join(DB_FILE).display())));
+        }
+        Ok(())
     }
 
     /// The data directory.
