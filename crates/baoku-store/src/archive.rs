@@ -28,6 +28,8 @@ pub struct Archive {
     dir: PathBuf,
     /// Opened on first use: commands that never search never touch it.
     index: Option<SearchIndex>,
+    /// Whether `ingest` brings the index up to date after each batch.
+    index_on_ingest: bool,
 }
 
 /// Whether a file needs ingesting.
@@ -184,7 +186,14 @@ impl Archive {
             conn,
             dir: dir.to_path_buf(),
             index: None,
+            index_on_ingest: true,
         })
+    }
+
+    /// Whether [`Archive::ingest`] updates the search index after each batch (the default);
+    /// when not, the queue keeps the changes for the next search or [`Archive::reindex`].
+    pub fn set_index_on_ingest(&mut self, on: bool) {
+        self.index_on_ingest = on;
     }
 
     /// Checks the whole database for damage (`PRAGMA quick_check`, which reads every page:
@@ -193,7 +202,10 @@ impl Archive {
     pub fn check(&self) -> Result<()> {
         let ok: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
         if ok != "ok" {
-            return Err(Error::DataCorruption(format!("{}: {ok}", self.dir.join(DB_FILE).display())));
+            return Err(Error::DataCorruption(format!(
+                "{}: {ok}",
+                self.dir.join(DB_FILE).display()
+            )));
         }
         Ok(())
     }
@@ -329,6 +341,9 @@ impl Archive {
             }
         }
         tx.commit()?;
+        if !self.index_on_ingest {
+            return Ok(reports);
+        }
         // Another process writing the index will apply this batch's queue entries too.
         match self.sync_index() {
             Ok(_) | Err(Error::Busy(_)) => {}

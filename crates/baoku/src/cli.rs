@@ -120,6 +120,10 @@ pub struct IngestArgs {
     /// Do not link the new articles into stories now (bulk loads: run `baoku link` once after).
     #[arg(long)]
     pub no_link: bool,
+    /// Do not update the search index now (bulk loads: the next search or `baoku reindex`
+    /// builds it).
+    #[arg(long)]
+    pub no_index: bool,
     /// Files per transaction; a crash loses at most the batch being written.
     #[arg(long, default_value_t = 2000, hide = true)]
     pub batch_files: usize,

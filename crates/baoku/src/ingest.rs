@@ -21,6 +21,7 @@ enum Found {
 pub fn run(db: &Path, args: &IngestArgs) -> Result<()> {
     let mut archive = Archive::open(db).with_context(|| format!("opening data directory {}", db.display()))?;
     archive.check().context("checking the store before writing to it")?;
+    archive.set_index_on_ingest(!args.no_index);
     let (found, skipped) = walk(&args.paths);
     let total_bytes: u64 = found
         .iter()

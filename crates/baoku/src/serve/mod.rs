@@ -143,6 +143,7 @@ pub fn run(db: &Path, addr: &str, ingest: Vec<PathBuf>) -> anyhow::Result<()> {
                     paths: ingest,
                     json: false,
                     no_link: false,
+                    no_index: false,
                     batch_files: 2000,
                     batch_mb: 64,
                 };

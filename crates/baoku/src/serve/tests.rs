@@ -20,6 +20,7 @@ fn state() -> AppState {
             paths: vec![samples],
             json: true,
             no_link: false,
+            no_index: false,
             batch_files: 2000,
             batch_mb: 64,
         };

@@ -135,6 +135,11 @@ fn index_follows_the_store() {
     assert_eq!(ids(&baoku(db.path(), &["search", "--json", "恢复通航"])).len(), 1);
     baoku(db.path(), &["reindex"]);
     assert_eq!(ids(&baoku(db.path(), &["search", "--json", "柳湾"])).len(), 1);
+    // A bulk load without indexing leaves no index; the first search builds it.
+    let bulk = tempfile::tempdir().unwrap();
+    baoku(bulk.path(), &["ingest", "--no-index", file.to_str().unwrap()]);
+    assert!(!bulk.path().join("index").exists());
+    assert_eq!(ids(&baoku(bulk.path(), &["search", "--json", "柳湾"])).len(), 1);
 }
 
 /// xorshift64*: a seeded generator, so the floors test the same queries every run.
