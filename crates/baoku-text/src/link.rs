@@ -871,15 +871,24 @@ impl Linker {
     }
 
     fn evidence_in(&self, x: &Fingerprint, c: &Fingerprint, s: u32) -> Evidence {
+        self.evidence_if(x, c, s, 0.0).expect("no threshold")
+    }
+
+    /// The evidence, or the containment alone when neither it nor Jaccard reaches `at_least`
+    /// (the costly damping and facts are then not computed).
+    fn evidence_if(&self, x: &Fingerprint, c: &Fingerprint, s: u32, at_least: f32) -> Result<Evidence, f32> {
         let inter = intersect(&x.shingles, &c.shingles) as f32;
         let (nx, nc) = (x.shingles.len() as f32, c.shingles.len() as f32);
         let jaccard = inter / (nx + nc - inter).max(1.0);
         let x_small = nx <= nc;
         let (small, big) = if x_small { (x, c) } else { (c, x) };
         let containment = inter / small.shingles.len().max(1) as f32;
+        if containment < at_least && jaccard < at_least {
+            return Err(containment);
+        }
         let damped = self.damped(small, big, s);
         let (agree, contradict, strong, key) = compare_facts(&small.facts, &big.facts);
-        Evidence {
+        Ok(Evidence {
             jaccard,
             containment,
             damped,
@@ -888,7 +897,7 @@ impl Linker {
             dates_contradict: strong,
             key_contradict: key,
             x_smaller: x_small,
-        }
+        })
     }
 
     /// Compares new fingerprint `x` with member `m` of story `s`. A verdict of
@@ -905,11 +914,11 @@ impl Linker {
         if c.content_len < p.min_content {
             return none;
         }
-        let e = self.evidence_in(x, c, s);
+        let e = match self.evidence_if(x, c, s, p.related_containment) {
+            Ok(e) => e,
+            Err(contain) => return Verdict { score: contain, ..none },
+        };
         let (jaccard, contain, damped, x_small) = (e.jaccard, e.containment, e.damped, e.x_smaller);
-        if contain < p.related_containment && jaccard < p.related_containment {
-            return Verdict { score: contain, ..none };
-        }
         let bad = e.facts_contradict;
         let conflict = (bad >= 2 && bad as f32 >= p.fact_conflict_share * (bad + e.facts_agree) as f32)
             || (e.dates_contradict >= 2 && e.dates_contradict * 4 >= bad + e.facts_agree)
