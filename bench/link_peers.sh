@@ -8,7 +8,8 @@
 # Same shingles for all (4 letters/digits, punctuation skipped), same LSH (24 bands x 3 rows);
 # see bench/link_peers.py. One run each, release build, both cores; time is wall clock, memory
 # the peak of the summed RSS of the process and its children (datatrove forks workers), with
-# the largest single process in brackets. The corpus is read in place, never copied.
+# the largest single process in brackets. CPU time is user + system of the process and its
+# children (the steadier figure when the machine is shared). The corpus is read in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${BAOKU_SHARED:-../shared/data}
@@ -41,7 +42,9 @@ for k, v in m.items():
         sys.exit(f"{k} failed: {v}")
 sizes = sorted((len(json.loads(l)["members"]) for l in open(f"{t}/stories.jsonl")), reverse=True)
 out = {k: json.load(open(f"{t}/{k}-out.json")) for k in ["datasketch", "datatrove"]}
-both = {"seconds": m["ingest"]["seconds"] + m["link"]["seconds"],
+for v in m.values():
+    v["cpu"] = v["user_s"] + v["sys_s"]
+both = {"seconds": m["ingest"]["seconds"] + m["link"]["seconds"], "cpu": m["ingest"]["cpu"] + m["link"]["cpu"],
         "tree_rss_mb": max(m["ingest"]["tree_rss_mb"], m["link"]["tree_rss_mb"]),
         "max_rss_mb": max(m["ingest"]["max_rss_mb"], m["link"]["max_rss_mb"])}
 rows = [
@@ -52,14 +55,14 @@ rows = [
     (out["datatrove"]["tool"] + " MinHash dedup, 4 stages", m["datatrove"],
      out["datatrove"]["clusters"], out["datatrove"]["in_clusters"], out["datatrove"]["largest"][:5]),
 ]
-print("| run | time | peak memory | groups > 1 (items) | largest |")
-print("|---|---|---|---|---|")
+print("| run | wall | CPU (user + system) | peak memory | groups > 1 (items) | largest |")
+print("|---|---|---|---|---|---|")
 for name, r, n, items, big in rows:
-    print(f"| {name} | {r['seconds']:.1f} s | {r['tree_rss_mb']} MB ({r['max_rss_mb']} MB) | {n} ({items}) | {', '.join(map(str, big))} |")
+    print(f"| {name} | {r['seconds']:.1f} s | {r['cpu']:.1f} s | {r['tree_rss_mb']} MB ({r['max_rss_mb']} MB) | {n} ({items}) | {', '.join(map(str, big))} |")
 print()
 for base in ["link", "ingest+link"]:
     b = m["link"] if base == "link" else both
-    ratios = ", ".join(f"{p} {m[p]['seconds'] / b['seconds']:.1f}x time, {m[p]['tree_rss_mb'] / b['tree_rss_mb']:.2f}x memory"
-                       for p in ["datasketch", "datatrove"])
+    ratios = ", ".join(f"{p} {m[p]['seconds'] / b['seconds']:.1f}x wall, {m[p]['cpu'] / b['cpu']:.1f}x CPU, "
+                       f"{m[p]['tree_rss_mb'] / b['tree_rss_mb']:.2f}x memory" for p in ["datasketch", "datatrove"])
     print(f"baoku {base} against the peers (peer / baoku): {ratios}")
 PY
