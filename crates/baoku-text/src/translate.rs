@@ -91,15 +91,39 @@ const MONTH: u8 = b'm';
 const DATE: u8 = b'd';
 const ZH_WORD: u8 = b'z';
 
-fn term(kind: u8, s: &str) -> u64 {
-    // FNV-1a, 64 bits: stable across runs and platforms.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in std::iter::once(kind).chain(s.bytes()) {
+const FNV0: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a, 64 bits, continued from `h`: stable across runs and platforms, and streaming, so
+/// that the pinyin of a window is hashed without building its string.
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
         h ^= b as u64;
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h
 }
+
+fn term(kind: u8, s: &str) -> u64 {
+    fnv(fnv(FNV0, &[kind]), s.as_bytes())
+}
+
+/// Hasher for keys that are already hashes.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = fnv(self.0, bytes);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type IdMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<IdHasher>>;
 
 fn number_term(v: f64) -> u64 {
     term(NUMBER, &format_number(v))
@@ -115,16 +139,148 @@ fn format_number(v: f64) -> String {
 }
 
 const STOPWORDS: &[&str] = &[
-    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at",
-    "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do",
-    "does", "doing", "down", "during", "each", "etc", "few", "for", "from", "further", "had", "has", "have", "having",
-    "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it",
-    "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "of", "off", "on", "once",
-    "one", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so",
-    "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they",
-    "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when",
-    "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself",
-    "s", "t", "said", "says", "say", "sb", "sth", "esp", "fig", "lit", "used", "may", "might", "must", "shall",
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "etc",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "me",
+    "more",
+    "most",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "of",
+    "off",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "s",
+    "t",
+    "said",
+    "says",
+    "say",
+    "sb",
+    "sth",
+    "esp",
+    "fig",
+    "lit",
+    "used",
+    "may",
+    "might",
+    "must",
+    "shall",
 ];
 
 static STOP: LazyLock<HashSet<&'static str>> = LazyLock::new(|| STOPWORDS.iter().copied().collect());
@@ -180,13 +336,20 @@ struct Entry {
     proper: bool,
     /// Gloss word terms, stopwords dropped, sorted.
     glosses: Vec<u64>,
+    /// `term(PINYIN, r)` of each reading.
+    pinyin_terms: Vec<u64>,
 }
 
+/// Longest headword looked up when segmenting (longer proper nouns are not matched).
+const MAX_LOOKUP: usize = 8;
+/// Index value of a proper prefix of headwords that is not a headword itself.
+const PREFIX: u32 = u32::MAX;
+
 struct Dict {
-    words: HashMap<Box<str>, Entry>,
-    /// Traditional headword → simplified headword.
-    alias: HashMap<Box<str>, Box<str>>,
-    max_chars: usize,
+    entries: Vec<Entry>,
+    /// FNV hash of a headword (simplified or traditional) → its entry, or [`PREFIX`] for a
+    /// string that only begins headwords (segmenting stops looking where nothing begins).
+    index: IdMap<u32>,
     /// Toneless pinyin syllables.
     syllables: HashSet<Box<str>>,
     /// Words of glosses of common (not proper) entries: ordinary English vocabulary.
@@ -199,17 +362,21 @@ static DICT: LazyLock<Dict> = LazyLock::new(Dict::load);
 impl Dict {
     fn load() -> Dict {
         let mut text = String::new();
-        flate2::read::GzDecoder::new(DICT_GZ).read_to_string(&mut text).expect("embedded cedict.tsv.gz is valid");
-        let mut words = HashMap::with_capacity(130_000);
-        let mut alias = HashMap::new();
-        let mut max_chars = 1;
+        flate2::read::GzDecoder::new(DICT_GZ)
+            .read_to_string(&mut text)
+            .expect("embedded cedict.tsv.gz is valid");
+        let mut entries = Vec::with_capacity(130_000);
+        let mut index: IdMap<u32> = IdMap::default();
+        let mut alias = Vec::new();
         let mut syllables = HashSet::new();
         let mut vocabulary = HashSet::new();
         for line in text.lines() {
             let mut f = line.split('\t');
-            let (Some(word), Some(readings)) = (f.next(), f.next()) else { continue };
+            let (Some(word), Some(readings)) = (f.next(), f.next()) else {
+                continue;
+            };
             if let Some(simp) = readings.strip_prefix('=') {
-                alias.insert(word.into(), simp.into());
+                alias.push((word, simp));
                 continue;
             }
             let surname = f.next().filter(|s| !s.is_empty()).map(Box::from);
@@ -217,7 +384,6 @@ impl Dict {
             let proper = readings.starts_with('*');
             let readings: Vec<Box<str>> = readings.split(' ').map(|r| r.trim_start_matches('*').into()).collect();
             let chars = word.chars().count();
-            max_chars = max_chars.max(chars);
             if chars == 1 {
                 syllables.extend(readings.iter().cloned());
             }
@@ -227,13 +393,51 @@ impl Dict {
             let mut glosses: Vec<u64> = gloss.split(' ').filter_map(word_term).collect();
             glosses.sort_unstable();
             glosses.dedup();
-            words.insert(word.into(), Entry { readings, surname, proper, glosses });
+            let pinyin_terms = readings.iter().map(|r| term(PINYIN, r)).collect();
+            index.insert(fnv(FNV0, word.as_bytes()), entries.len() as u32);
+            entries.push(Entry {
+                readings,
+                surname,
+                proper,
+                glosses,
+                pinyin_terms,
+            });
         }
-        Dict { words, alias, max_chars, syllables, vocabulary }
+        let mut heads: Vec<&str> = Vec::new();
+        for (trad, simp) in alias {
+            if let Some(&e) = index.get(&fnv(FNV0, simp.as_bytes())) {
+                index.entry(fnv(FNV0, trad.as_bytes())).or_insert(e);
+                heads.push(trad);
+            }
+        }
+        heads.extend(text.lines().filter_map(|l| l.split('\t').next()));
+        for w in heads {
+            let mut h = FNV0;
+            for (n, c) in w.chars().enumerate().take(MAX_LOOKUP) {
+                let mut b = [0u8; 4];
+                if n > 0 {
+                    index.entry(h).or_insert(PREFIX);
+                }
+                h = fnv(h, c.encode_utf8(&mut b).as_bytes());
+            }
+        }
+        Dict {
+            entries,
+            index,
+            syllables,
+            vocabulary,
+        }
     }
 
     fn get(&self, word: &str) -> Option<&Entry> {
-        self.words.get(word).or_else(|| self.alias.get(word).and_then(|s| self.words.get(s)))
+        self.lookup(fnv(FNV0, word.as_bytes()))
+    }
+
+    fn lookup(&self, hash: u64) -> Option<&Entry> {
+        self.index
+            .get(&hash)
+            .filter(|&&i| i != PREFIX)
+            .map(|&i| &self.entries[i as usize])
     }
 
     /// Whether `s` (lowercase ASCII) reads as `min`+ pinyin syllables.
@@ -370,7 +574,9 @@ pub fn parse_zh_number(s: &str) -> Option<f64> {
     }
     if chars.len() > 1 && chars.iter().all(|&c| zh_digit(c).is_some() && c != '两') {
         // Digit by digit: 二〇一六.
-        return chars.iter().try_fold(0f64, |v, &c| Some(v * 10.0 + zh_digit(c)? as f64));
+        return chars
+            .iter()
+            .try_fold(0f64, |v, &c| Some(v * 10.0 + zh_digit(c)? as f64));
     }
     let (mut total, mut section, mut digit) = (0f64, 0f64, None::<u64>);
     for &c in &chars {
@@ -459,7 +665,9 @@ fn zh_numbers(chars: &[char], out: &mut Vec<u64>) {
                 first == '十' || next.is_some_and(|n| CLASSIFIERS.contains(n))
             } else {
                 // 一一, 一些 are not numbers; a run of two plain digits is often a word (一二).
-                run.chars().any(|c| "十百千万亿".contains(c)) || i - start >= 3 || next.is_some_and(|n| CLASSIFIERS.contains(n))
+                run.chars().any(|c| "十百千万亿".contains(c))
+                    || i - start >= 3
+                    || next.is_some_and(|n| CLASSIFIERS.contains(n))
             };
             if ok {
                 value = parse_zh_number(&run);
@@ -492,7 +700,7 @@ fn project_zh(text: &str) -> Projection {
     let d = &*DICT;
     let chars: Vec<char> = text.chars().filter_map(crate::normalize::fold_width).collect();
     let mut units: Vec<Unit> = Vec::new();
-    let mut extra: Vec<u64> = Vec::new();
+    let mut extra: Vec<u64> = Vec::with_capacity(chars.len() * 4);
 
     let mut numbers = Vec::new();
     zh_numbers(&chars, &mut numbers);
@@ -500,8 +708,12 @@ fn project_zh(text: &str) -> Projection {
         units.push(Unit { key: n, alts: vec![n] });
     }
 
-    let mut buf = String::new();
     let mut i = 0;
+    // Per position of a Han run: the entries of the words starting there, by length.
+    let mut found: Vec<[Option<u32>; MAX_LOOKUP + 1]> = Vec::new();
+    // Entries already made units (a word counts once).
+    let mut seen: HashSet<u32, std::hash::BuildHasherDefault<IdHasher>> = HashSet::default();
+    let pinyin0 = fnv(FNV0, &[PINYIN]);
     while i < chars.len() {
         if !is_han(chars[i]) {
             i += 1;
@@ -512,40 +724,45 @@ fn project_zh(text: &str) -> Projection {
             end += 1;
         }
         let run = &chars[i..end];
-        // Pinyin of every 2–4-character window: names, romanized.
-        let readings: Vec<Option<&Entry>> = run
-            .iter()
-            .map(|c| {
+        found.clear();
+        for a in 0..run.len() {
+            let mut row = [None; MAX_LOOKUP + 1];
+            let mut h = FNV0;
+            for len in 1..=MAX_LOOKUP.min(run.len() - a) {
                 let mut b = [0u8; 4];
-                d.get(c.encode_utf8(&mut b))
-            })
-            .collect();
+                h = fnv(h, run[a + len - 1].encode_utf8(&mut b).as_bytes());
+                match d.index.get(&h) {
+                    None => break,
+                    Some(&PREFIX) => {}
+                    Some(&e) => row[len] = Some(e),
+                }
+            }
+            found.push(row);
+        }
+        let entry = |ix: Option<u32>| ix.map(|e| &d.entries[e as usize]);
+        // Pinyin of every 2–4-character window: names, romanized.
         for a in 0..run.len() {
             for len in 2..=4.min(run.len() - a) {
-                buf.clear();
-                buf.extend(&run[a..a + len]);
-                let mut found = false;
-                if let Some(e) = d.get(&buf) {
-                    for r in &e.readings {
-                        extra.push(term(PINYIN, r));
-                    }
-                    found = true;
-                }
-                let mut plain = String::new();
-                for e in readings[a..a + len].iter() {
-                    if let Some(e) = e {
-                        plain.push_str(&e.readings[0]);
-                    }
-                }
-                if !found {
-                    extra.push(term(PINYIN, &plain));
-                }
-                if let Some(Some(e)) = readings.get(a) {
-                    if let Some(s) = &e.surname {
-                        if **s != *e.readings[0] {
-                            let rest = &plain[e.readings[0].len()..];
-                            extra.push(term(PINYIN, &format!("{s}{rest}")));
+                if let Some(e) = entry(found[a][len]) {
+                    extra.extend(&e.pinyin_terms);
+                } else {
+                    let mut h = pinyin0;
+                    for row in &found[a..a + len] {
+                        if let Some(e) = entry(row[1]) {
+                            h = fnv(h, e.readings[0].as_bytes());
                         }
+                    }
+                    extra.push(h);
+                }
+                if let Some(e) = entry(found[a][1]) {
+                    if let Some(s) = e.surname.as_deref().filter(|s| *s != &*e.readings[0]) {
+                        let mut h = fnv(pinyin0, s.as_bytes());
+                        for row in &found[a + 1..a + len] {
+                            if let Some(e) = entry(row[1]) {
+                                h = fnv(h, e.readings[0].as_bytes());
+                            }
+                        }
+                        extra.push(h);
                     }
                 }
             }
@@ -553,27 +770,21 @@ fn project_zh(text: &str) -> Projection {
         // Words by forward maximum matching; each stands for its glosses.
         let mut a = 0;
         while a < run.len() {
-            let mut len = d.max_chars.min(run.len() - a);
-            let mut entry = None;
-            while len >= 1 {
-                buf.clear();
-                buf.extend(&run[a..a + len]);
-                if let Some(e) = d.get(&buf) {
-                    entry = Some(e);
-                    break;
-                }
-                len -= 1;
-            }
-            let len = len.max(1);
-            if let Some(e) = entry {
+            let len = (1..=MAX_LOOKUP).rev().find(|&l| found[a][l].is_some()).unwrap_or(1);
+            let ix = found[a][len];
+            if let Some(e) = entry(ix).filter(|_| seen.insert(ix.unwrap_or(PREFIX))) {
                 let mut alts = e.glosses.clone();
                 if e.proper && len >= 2 {
-                    alts.extend(e.readings.iter().map(|r| term(PINYIN, r)));
+                    alts.extend(&e.pinyin_terms);
                 }
                 if !alts.is_empty() {
                     alts.sort_unstable();
                     alts.dedup();
-                    units.push(Unit { key: term(ZH_WORD, &buf), alts });
+                    let key = found[a][len].map_or(0, |e| e as u64);
+                    units.push(Unit {
+                        key: fnv(fnv(FNV0, &[ZH_WORD]), &key.to_le_bytes()),
+                        alts,
+                    });
                 }
             }
             a += len;
@@ -629,8 +840,20 @@ fn en_tokens(text: &str) -> Vec<Token> {
     out
 }
 
-const MONTHS: [&str; 12] =
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 
 fn month_of(w: &str) -> Option<u32> {
     if let Some(m) = MONTHS.iter().position(|m| *m == w) {
@@ -655,10 +878,30 @@ fn month_of(w: &str) -> Option<u32> {
 
 fn word_number(w: &str) -> Option<f64> {
     const SMALL: [&str; 20] = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
     ];
-    const TENS: [&str; 8] = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+    const TENS: [&str; 8] = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
     if let Some(i) = SMALL.iter().position(|s| *s == w) {
         return Some(i as f64);
     }
@@ -704,7 +947,11 @@ fn project_en(text: &str) -> Projection {
                 // twenty-five → 25
                 let mut v = v;
                 if v >= 20.0 {
-                    if let Some(u) = tokens.get(i + 1).and_then(|t| word_number(&t.text)).filter(|u| *u < 10.0) {
+                    if let Some(u) = tokens
+                        .get(i + 1)
+                        .and_then(|t| word_number(&t.text))
+                        .filter(|u| *u < 10.0)
+                    {
                         v += u;
                         i += 1;
                     }
@@ -799,7 +1046,13 @@ pub struct TranslationParams {
 
 impl Default for TranslationParams {
     fn default() -> Self {
-        TranslationParams { threshold: 0.2, relative: 0.5, date_window: 3, index_terms: 24, min_hits: 2 }
+        TranslationParams {
+            threshold: 0.3,
+            relative: 0.5,
+            date_window: 3,
+            index_terms: 16,
+            min_hits: 2,
+        }
     }
 }
 
@@ -824,7 +1077,7 @@ pub struct TranslationLinker<'a> {
     totals: Vec<f64>,
     /// Number of documents of each language whose terms hold a term (only terms that some
     /// unit of the other language can match are counted).
-    df: HashMap<u64, [u32; 2]>,
+    df: IdMap<[u32; 2]>,
 }
 
 fn lang_ix(l: Lang) -> usize {
@@ -840,7 +1093,7 @@ impl<'a> TranslationLinker<'a> {
     pub fn new(docs: &'a [Projection]) -> Self {
         let mut n = [0u32; 2];
         // Terms worth counting: those that some unit can match.
-        let mut df: HashMap<u64, [u32; 2]> = HashMap::new();
+        let mut df: IdMap<[u32; 2]> = IdMap::default();
         for p in docs {
             n[lang_ix(p.lang)] += 1;
             for u in &p.units {
@@ -868,7 +1121,11 @@ impl<'a> TranslationLinker<'a> {
                 .iter()
                 .map(|u| {
                     // Probability that a document of the other language matches the unit.
-                    let miss: f64 = u.alts.iter().map(|a| 1.0 - df[a][other] as f64 / n_other.max(1.0)).product();
+                    let miss: f64 = u
+                        .alts
+                        .iter()
+                        .map(|a| 1.0 - df[a][other] as f64 / n_other.max(1.0))
+                        .product();
                     let prob = (1.0 - miss).max(floor);
                     (-prob.ln()) as f32
                 })
@@ -876,7 +1133,12 @@ impl<'a> TranslationLinker<'a> {
             totals.push(w.iter().map(|&x| x as f64).sum());
             weights.push(w);
         }
-        TranslationLinker { docs, weights, totals, df }
+        TranslationLinker {
+            docs,
+            weights,
+            totals,
+            df,
+        }
     }
 
     fn coverage(&self, a: usize, b: usize) -> f64 {
@@ -912,7 +1174,7 @@ impl<'a> TranslationLinker<'a> {
     /// one hold at least `min_hits` of the indexed terms of the other (counted both ways), and
     /// their dates (days, when both known) are within `date_window`.
     pub fn candidates(&self, dates: &[Option<i32>], params: &TranslationParams) -> Vec<(usize, usize)> {
-        let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut index: IdMap<Vec<u32>> = IdMap::default();
         for (i, p) in self.docs.iter().enumerate() {
             let other = 1 - lang_ix(p.lang);
             let mut rare: Vec<(u32, u64)> = p
@@ -930,13 +1192,18 @@ impl<'a> TranslationLinker<'a> {
                 index.entry(t).or_default().push(i as u32);
             }
         }
-        let mut hits: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut hits: IdMap<u32> = IdMap::default();
         for (i, p) in self.docs.iter().enumerate() {
             for t in &p.terms {
                 if let Some(post) = index.get(t) {
                     for &j in post {
                         if self.docs[j as usize].lang != p.lang {
-                            let key = if p.lang == Lang::Zh { (i as u32, j) } else { (j, i as u32) };
+                            let (z, e) = if p.lang == Lang::Zh {
+                                (i as u64, j as u64)
+                            } else {
+                                (j as u64, i as u64)
+                            };
+                            let key = z << 32 | e;
                             *hits.entry(key).or_default() += 1;
                         }
                     }
@@ -946,11 +1213,13 @@ impl<'a> TranslationLinker<'a> {
         let mut out: Vec<(usize, usize)> = hits
             .into_iter()
             .filter(|&(_, h)| h as usize >= params.min_hits)
-            .map(|((z, e), _)| (z as usize, e as usize))
-            .filter(|&(z, e)| match (dates.get(z).copied().flatten(), dates.get(e).copied().flatten()) {
-                (Some(a), Some(b)) => (a - b).abs() <= params.date_window,
-                _ => true,
-            })
+            .map(|(key, _)| ((key >> 32) as usize, (key & 0xFFFF_FFFF) as usize))
+            .filter(
+                |&(z, e)| match (dates.get(z).copied().flatten(), dates.get(e).copied().flatten()) {
+                    (Some(a), Some(b)) => (a - b).abs() <= params.date_window,
+                    _ => true,
+                },
+            )
             .collect();
         out.sort_unstable();
         out
@@ -962,7 +1231,11 @@ impl<'a> TranslationLinker<'a> {
         let scored: Vec<TranslationPair> = self
             .candidates(dates, params)
             .into_iter()
-            .map(|(zh, en)| TranslationPair { zh, en, score: self.score(zh, en) })
+            .map(|(zh, en)| TranslationPair {
+                zh,
+                en,
+                score: self.score(zh, en),
+            })
             .filter(|p| p.score >= params.threshold)
             .collect();
         let mut best = vec![0f64; self.docs.len()];
@@ -970,7 +1243,10 @@ impl<'a> TranslationLinker<'a> {
             best[p.zh] = best[p.zh].max(p.score);
             best[p.en] = best[p.en].max(p.score);
         }
-        scored.into_iter().filter(|p| p.score >= params.relative * best[p.zh].max(best[p.en])).collect()
+        scored
+            .into_iter()
+            .filter(|p| p.score >= params.relative * best[p.zh].max(best[p.en]))
+            .collect()
     }
 }
 
@@ -984,7 +1260,10 @@ mod tests {
 
     #[test]
     fn numbers_and_dates_meet_across_languages() {
-        let zh = project("去年3月20日，全市80多个社区共接待游客2.5万人次，增长百分之三十，投资1.2亿元。", Lang::Zh);
+        let zh = project(
+            "去年3月20日，全市80多个社区共接待游客2.5万人次，增长百分之三十，投资1.2亿元。",
+            Lang::Zh,
+        );
         let en = project(
             "On March 20 last year, more than 80 communities received 25,000 visitors, up thirty percent, \
              with 120 million yuan invested.",
@@ -1018,7 +1297,10 @@ mod tests {
         assert_eq!(pinyin("曾", true), "zeng");
         assert_eq!(pinyin("曾小红", true), "zengxiaohong");
         let zh = project("成渝地区的曾小红和习近平在重庆见面。", Lang::Zh);
-        let en = project("Zeng Xiaohong met Xi Jinping in Chongqing, in the Chengdu-Chongqing region.", Lang::En);
+        let en = project(
+            "Zeng Xiaohong met Xi Jinping in Chongqing, in the Chengdu-Chongqing region.",
+            Lang::En,
+        );
         for name in ["chongqing", "xijinping", "xiaohong", "zengxiaohong", "jinping"] {
             assert!(has(&en, term(PINYIN, name)), "en {name}");
             assert!(has(&zh, term(PINYIN, name)), "zh {name}");
@@ -1059,7 +1341,10 @@ mod tests {
         ];
         let linker = TranslationLinker::new(&docs);
         let (good, bad1, bad2) = (linker.score(0, 1), linker.score(0, 2), linker.score(3, 1));
-        assert!(good > 2.0 * bad1.max(bad2), "translation {good}, unrelated {bad1} {bad2}");
+        assert!(
+            good > 2.0 * bad1.max(bad2),
+            "translation {good}, unrelated {bad1} {bad2}"
+        );
         assert!(linker.score(3, 2) > linker.score(3, 1));
         assert_eq!(linker.score(1, 2), 0.0, "one language: never a translation");
         let pairs = linker.link(&[None; 4], &TranslationParams::default());
@@ -1073,7 +1358,10 @@ mod tests {
     #[test]
     fn language_detection() {
         assert_eq!(detect_lang("长沙市昨天举行科技创新大会 (Changsha)"), Some(Lang::Zh));
-        assert_eq!(detect_lang("Changsha held a science and technology conference."), Some(Lang::En));
+        assert_eq!(
+            detect_lang("Changsha held a science and technology conference."),
+            Some(Lang::En)
+        );
         assert_eq!(detect_lang(""), None);
     }
 }
