@@ -204,7 +204,11 @@ fn main() -> Res<()> {
     f.flush()?;
     // What was written is what is run: read it back.
     let queries = read_queries(&a.out.join("queries.jsonl"))?;
-    eprintln!("{} queries written to {}", queries.len(), a.out.join("queries.jsonl").display());
+    eprintln!(
+        "{} queries written to {}",
+        queries.len(),
+        a.out.join("queries.jsonl").display()
+    );
 
     // baoku: the full user path, then ranking alone.
     for q in &warmup {
@@ -257,7 +261,9 @@ fn main() -> Res<()> {
     eprintln!("fts5: done");
 
     // Per-query record.
-    let mut tsv = String::from("n\tclass\tfilter\tbaoku_us\tbaoku_ids_us\tfts5_us\tbaoku_hits\tbaoku_total\tfts5_hits\tfts5_mode\tquery\n");
+    let mut tsv = String::from(
+        "n\tclass\tfilter\tbaoku_us\tbaoku_ids_us\tfts5_us\tbaoku_hits\tbaoku_total\tfts5_hits\tfts5_mode\tquery\n",
+    );
     for (i, q) in queries.iter().enumerate() {
         writeln!(
             tsv,
@@ -368,7 +374,13 @@ fn make_queries(docs: &[Doc], n: usize, seed: u64) -> Res<Vec<BenchQuery>> {
             };
             let query = terms
                 .iter()
-                .map(|t| if class == "phrase" { format!("\"{t}\"") } else { t.clone() })
+                .map(|t| {
+                    if class == "phrase" {
+                        format!("\"{t}\"")
+                    } else {
+                        t.clone()
+                    }
+                })
                 .chain(excluded.iter().map(|t| format!("-{t}")))
                 .collect::<Vec<_>>()
                 .join(" ");
@@ -416,7 +428,10 @@ fn draw(class: &str, d: &Doc, docs: &[Doc], rng: &mut Rng) -> Option<(Vec<String
             let mut terms: Vec<String> = Vec::new();
             for _ in 0..k * 4 {
                 let t = pick(rng, &w.get(..).filter(|w| !w.is_empty())?);
-                if !terms.iter().any(|x| key(x).contains(&key(&t)) || key(&t).contains(&key(x))) {
+                if !terms
+                    .iter()
+                    .any(|x| key(x).contains(&key(&t)) || key(&t).contains(&key(x)))
+                {
                     terms.push(t);
                 }
                 if terms.len() == k {
@@ -481,7 +496,11 @@ fn draw(class: &str, d: &Doc, docs: &[Doc], rng: &mut Rng) -> Option<(Vec<String
 fn filter(q: &mut BenchQuery, d: &Doc, rng: &mut Rng) {
     let kinds = ["date", "month", "source", "lang", "date+source"];
     let kind = kinds[rng.below(kinds.len())];
-    let year = d.date.as_deref().and_then(|s| s.get(..4)).and_then(|y| y.parse::<i32>().ok());
+    let year = d
+        .date
+        .as_deref()
+        .and_then(|s| s.get(..4))
+        .and_then(|y| y.parse::<i32>().ok());
     let mut any = false;
     if kind.starts_with("date") {
         if let Some(y) = year {
@@ -612,7 +631,11 @@ fn fts_sql(q: &BenchQuery) -> (String, Vec<Value>, FtsMode) {
     } else {
         FtsMode::Match
     };
-    let (table, id) = if mode == FtsMode::Scan { ("docs", "id") } else { ("fts", "rowid") };
+    let (table, id) = if mode == FtsMode::Scan {
+        ("docs", "id")
+    } else {
+        ("fts", "rowid")
+    };
     if mode != FtsMode::Scan {
         let mut m = must.iter().map(|t| fts_string(t)).collect::<Vec<_>>().join(" AND ");
         for x in q.excluded.iter().filter(long) {
@@ -772,7 +795,10 @@ fn report(r: &Report) -> Res<String> {
         r.segments
     )?;
 
-    writeln!(s, "| index | build | rate (MB/s of text) | peak RSS | on disk | on disk / text |")?;
+    writeln!(
+        s,
+        "| index | build | rate (MB/s of text) | peak RSS | on disk | on disk / text |"
+    )?;
     writeln!(s, "|---|---|---|---|---|---|")?;
     let opt = |x: Option<f64>, f: &dyn Fn(f64) -> String| x.map_or("–".to_string(), f);
     writeln!(
@@ -829,7 +855,11 @@ fn report(r: &Report) -> Res<String> {
     let i = stats(all(&every, 1));
     let f = stats(all(&every, 2));
     let hits = |k: &dyn Fn(usize) -> usize| (0..r.queries.len()).filter(|&i| k(i) > 0).count();
-    writeln!(s, "Latency over all {} queries, milliseconds (one thread, warm caches):\n", r.queries.len())?;
+    writeln!(
+        s,
+        "Latency over all {} queries, milliseconds (one thread, warm caches):\n",
+        r.queries.len()
+    )?;
     writeln!(s, "| engine | p50 | p90 | p99 | max | mean | queries with hits |")?;
     writeln!(s, "|---|---|---|---|---|---|---|")?;
     let row = |s: &mut String, name: &str, st: &Stats, h: usize| {
@@ -843,9 +873,19 @@ fn report(r: &Report) -> Res<String> {
             ms(st.mean)
         )
     };
-    row(&mut s, "baoku `Archive::search` (collapsed, snippets)", &b, hits(&|i| r.baoku[i].1))?;
+    row(
+        &mut s,
+        "baoku `Archive::search` (collapsed, snippets)",
+        &b,
+        hits(&|i| r.baoku[i].1),
+    )?;
     row(&mut s, "baoku `search_ids` (ranking only)", &i, hits(&|i| r.ids[i].1))?;
-    row(&mut s, "SQLite FTS5 trigram (bm25, snippet; LIKE for < 3 chars)", &f, hits(&|i| r.fts[i].1))?;
+    row(
+        &mut s,
+        "SQLite FTS5 trigram (bm25, snippet; LIKE for < 3 chars)",
+        &f,
+        hits(&|i| r.fts[i].1),
+    )?;
     writeln!(
         s,
         "| FTS5 / baoku search | {:.1}× | {:.1}× | {:.1}× | {:.1}× | {:.1}× | |",
@@ -868,7 +908,10 @@ fn report(r: &Report) -> Res<String> {
     )?;
 
     writeln!(s, "By query class and FTS5 mode (p50 / p99 ms):\n")?;
-    writeln!(s, "| queries | n | baoku search | baoku ids | FTS5 | FTS5 / baoku p50 |")?;
+    writeln!(
+        s,
+        "| queries | n | baoku search | baoku ids | FTS5 | FTS5 / baoku p50 |"
+    )?;
     writeln!(s, "|---|---|---|---|---|---|")?;
     let mut groups: Vec<(String, Box<dyn Fn(usize) -> bool>)> = Vec::new();
     for (c, _) in CLASSES {
