@@ -216,8 +216,37 @@ fn main() {
         pairs.len(),
         false_edges.len()
     );
+    let shape = |z: usize, e: usize| {
+        let (cz, ce) = linker.coverages(z, e);
+        let han = bodies[z]
+            .chars()
+            .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+            .count();
+        let words = bodies[e].split_whitespace().count().max(1);
+        format!(
+            "cov zh {cz:.2} en {ce:.2}, {han} han / {words} words = {:.2}",
+            han as f64 / words as f64
+        )
+    };
     for x in false_edges.iter().take(10) {
-        println!("    false: {} ~ {} score {:.3}", ids[x.zh], ids[x.en], x.score);
+        println!(
+            "    false: {} ~ {} score {:.3} ({})",
+            ids[x.zh],
+            ids[x.en],
+            x.score,
+            shape(x.zh, x.en)
+        );
+    }
+    if std::env::var("ANALYZE").is_ok() {
+        for x in pairs.iter().filter(|x| story_of(x.zh) == story_of(x.en)).take(12) {
+            println!(
+                "    true: {} ~ {} score {:.3} ({})",
+                ids[x.zh],
+                ids[x.en],
+                x.score,
+                shape(x.zh, x.en)
+            );
+        }
     }
     // Gold zh-en pairs missed as edges (for reading).
     let edge_set: std::collections::HashSet<(usize, usize)> = pairs.iter().map(|x| (x.zh, x.en)).collect();

