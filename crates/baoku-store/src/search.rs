@@ -191,35 +191,23 @@ fn top(searcher: &Searcher, query: &dyn Query, n: usize, sort: Sort) -> Result<(
     })
 }
 
-pub(crate) fn doc_id(searcher: &Searcher, addr: DocAddress) -> Result<i64> {
-    let column = searcher
-        .segment_reader(addr.segment_ord)
-        .fast_fields()
-        .u64("id")
-        .map_err(|e| Error::Index(e.to_string()))?;
-    column
-        .first(addr.doc_id)
-        .map(|v| v as i64)
-        .ok_or_else(|| Error::DataCorruption(format!("index document {addr:?} has no id")))
-}
-
 /// Article ids of index documents, each segment's id column opened once (opening it costs a
 /// few microseconds, which added up to tens of milliseconds over an excluded common word).
-struct DocIds<'a> {
+pub(crate) struct DocIds<'a> {
     searcher: &'a Searcher,
     columns: Vec<Option<tantivy::columnar::Column<u64>>>,
 }
 
 impl<'a> DocIds<'a> {
-    fn new(searcher: &'a Searcher) -> Self {
+    pub(crate) fn new(searcher: &'a Searcher) -> Self {
         DocIds {
             searcher,
             columns: vec![None; searcher.segment_readers().len()],
         }
     }
 
-    /// Same answer as [`doc_id`].
-    fn get(&mut self, addr: DocAddress) -> Result<i64> {
+    /// The article id of an index document.
+    pub(crate) fn get(&mut self, addr: DocAddress) -> Result<i64> {
         let slot = &mut self.columns[addr.segment_ord as usize];
         if slot.is_none() {
             *slot = Some(

@@ -14,7 +14,7 @@ use tantivy::collector::DocSetCollector;
 
 use crate::error::{Error, Result};
 use crate::index::SearchIndex;
-use crate::search::{build, doc_id, SearchRequest};
+use crate::search::{build, DocIds, SearchRequest};
 
 /// Most terms in one trend request.
 pub const MAX_TERMS: usize = 8;
@@ -130,8 +130,9 @@ pub fn trends(conn: &Connection, index: &SearchIndex, terms: &[String], by: By, 
             .search(&*query, &DocSetCollector)
             .map_err(|e| Error::Index(e.to_string()))?;
         let (mut per, mut undated, mut all) = (BTreeMap::<String, HashSet<i64>>::new(), HashSet::new(), HashSet::new());
+        let mut ids = DocIds::new(&searcher);
         for addr in docs {
-            let id = doc_id(&searcher, addr)?;
+            let id = ids.get(addr)?;
             let row: Option<(Option<String>, Option<String>, Option<i64>)> = st
                 .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
