@@ -32,9 +32,13 @@
 //!     project("重庆市今年将在60所学校试点现代学徒制。", Lang::Zh),
 //!     project("Chongqing will try a modern apprenticeship system in 60 schools this year.", Lang::En),
 //!     project("Heavy rain flooded the harbour of a small fishing town on Tuesday.", Lang::En),
+//!     project("星期二，一场大雨淹没了一个小渔镇的港口。", Lang::Zh),
 //! ];
+//! // Weights come from how many documents of the other language a term matches: a corpus
+//! // needs more than one document per language for any term to weigh anything.
 //! let linker = TranslationLinker::new(&docs);
 //! assert!(linker.score(0, 1) > linker.score(0, 2));
+//! assert!(linker.score(3, 2) > linker.score(3, 1));
 //! ```
 //!
 //! The dictionary is `data/cedict.tsv.gz`, derived from CC-CEDICT (CC BY-SA 4.0, see
