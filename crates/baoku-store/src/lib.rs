@@ -22,6 +22,7 @@ pub mod schema;
 pub mod search;
 pub mod stories;
 mod tokenizer;
+pub mod translations;
 pub mod trends;
 
 pub use archive::{Archive, FileReport, FileRow, FileSpan, FileState, SourceView, StoredArticle};

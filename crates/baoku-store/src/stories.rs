@@ -10,11 +10,13 @@
 
 use baoku_text::link::{fingerprint_article, LinkDoc, LinkParams, Linker};
 use baoku_text::normalize::Normalizer;
+use baoku_text::translate::TranslationParams;
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::translations::link_translations;
 
 /// A story member as listed by `baoku stories`.
 #[derive(Debug, Clone, Serialize)]
@@ -23,7 +25,7 @@ pub struct StoryMember {
     pub id: i64,
     /// Record id in the source (JSONL `id`).
     pub source_id: Option<String>,
-    /// `canonical`, `exact`, `near` or `excerpt`.
+    /// `canonical`, `exact`, `near`, `excerpt` or `translation`.
     pub relation: String,
     /// True when it differs in script from the member it was verified against.
     pub script: bool,
@@ -35,6 +37,8 @@ pub struct StoryMember {
     pub agency: Option<String>,
     /// Headline.
     pub headline: String,
+    /// Language (`zh`, `en`).
+    pub lang: String,
 }
 
 /// A story: versions of one piece of writing.
@@ -52,6 +56,8 @@ pub struct StoryRow {
     pub last_date: Option<String>,
     /// Distinct outlets.
     pub outlets: Vec<String>,
+    /// Distinct languages of the members (a story with translations has two).
+    pub langs: Vec<String>,
 }
 
 /// Bytes of fingerprints kept in memory while linking (about 5.5 per content character):
@@ -59,7 +65,8 @@ pub struct StoryRow {
 /// recomputed from the stored text when needed, which costs time, not results.
 pub const LINK_MEMORY: usize = 256 << 20;
 
-/// Links every article not yet in a story; returns how many were linked.
+/// Links every article not yet in a story, as a version of a stored story or a translation of
+/// one (see [`crate::translations`]); returns how many were linked.
 pub fn link_pending(conn: &mut Connection) -> Result<usize> {
     link_pending_with(conn, LINK_MEMORY)
 }
@@ -134,6 +141,8 @@ pub fn link_pending_with(conn: &mut Connection, budget: usize) -> Result<usize> 
         linker.set_memory_budget(0);
         edges
     };
+    let (translations, _) = link_translations(&tx, &mut linker, &new, &TranslationParams::default())?;
+    let edges: Vec<_> = edges.into_iter().chain(translations).collect();
     {
         let mut ins = tx.prepare_cached("INSERT INTO links (a, b, relation, script, score) SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?2)")?;
         for e in &edges {
@@ -178,7 +187,7 @@ pub fn link_pending_with(conn: &mut Connection, budget: usize) -> Result<usize> 
 
 /// Stories with at least `min_members` members, by story id.
 pub fn stories(conn: &Connection, min_members: usize, only: Option<i64>) -> Result<Vec<StoryRow>> {
-    let sql = "SELECT story, id, source_id, relation, relation_script, relation_score, date, agency, headline
+    let sql = "SELECT story, id, source_id, relation, relation_script, relation_score, date, agency, headline, lang
                FROM articles WHERE story IS NOT NULL AND (?1 IS NULL OR story = ?1)
                ORDER BY story, date, id";
     let mut st = conn.prepare(sql)?;
@@ -201,6 +210,7 @@ pub fn stories(conn: &Connection, min_members: usize, only: Option<i64>) -> Resu
             date: r.get(6)?,
             agency: r.get(7)?,
             headline: r.get(8)?,
+            lang: r.get(9)?,
         };
         if cur.as_ref().is_some_and(|c| c.story != story) {
             push(&mut out, finish(cur.take().unwrap()));
@@ -212,6 +222,7 @@ pub fn stories(conn: &Connection, min_members: usize, only: Option<i64>) -> Resu
             first_date: None,
             last_date: None,
             outlets: Vec::new(),
+            langs: Vec::new(),
         })
         .members
         .push(m);
@@ -236,5 +247,9 @@ fn finish(mut s: StoryRow) -> StoryRow {
     outlets.sort();
     outlets.dedup();
     s.outlets = outlets;
+    let mut langs: Vec<String> = s.members.iter().map(|m| m.lang.clone()).collect();
+    langs.sort();
+    langs.dedup();
+    s.langs = langs;
     s
 }

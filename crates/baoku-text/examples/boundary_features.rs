@@ -19,7 +19,10 @@ fn main() {
         let raw = std::fs::read(format!("{dir}/{n}")).expect("reading a page");
         let text = decode(&raw).text;
         for b in trace_boundaries(n, &text) {
-            println!("{}", serde_json::json!({"file": n, "heads": b.heads, "prev": b.prev, "f": b.features.to_vec()}));
+            println!(
+                "{}",
+                serde_json::json!({"file": n, "heads": b.heads, "prev": b.prev, "f": b.features.to_vec()})
+            );
         }
     }
 }

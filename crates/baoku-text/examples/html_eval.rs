@@ -80,9 +80,7 @@ fn main() {
         rate(decoding),
         rate(extracting),
     );
-    eprintln!(
-        "spans: {spanned} of {paragraphs} paragraphs found in the source; {whole} articles span the whole page"
-    );
+    eprintln!("spans: {spanned} of {paragraphs} paragraphs found in the source; {whole} articles span the whole page");
     eprintln!("{} pages with no article", empty.len());
     for e in &empty {
         eprintln!("  {e}");

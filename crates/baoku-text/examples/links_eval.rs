@@ -95,7 +95,12 @@ fn main() {
     if let Ok(gold) = std::env::var("EXPLAIN") {
         explain(&gold, &articles, &linker, normalizer);
     }
-    let sid = |id: u64| articles[id as usize].source_id.clone().unwrap_or_else(|| id.to_string());
+    let sid = |id: u64| {
+        articles[id as usize]
+            .source_id
+            .clone()
+            .unwrap_or_else(|| id.to_string())
+    };
     let stories = linker.stories();
     let mut out = String::new();
     for s in &stories {
@@ -107,7 +112,9 @@ fn main() {
                 serde_json::json!({"source_id": sid(m.id), "relation": rel, "score": (m.score * 1000.0).round() / 1000.0})
             })
             .collect();
-        out.push_str(&serde_json::json!({"story": sid(s.id), "canonical": sid(s.canonical), "members": members}).to_string());
+        out.push_str(
+            &serde_json::json!({"story": sid(s.id), "canonical": sid(s.canonical), "members": members}).to_string(),
+        );
         out.push('\n');
     }
     print!("{out}");
@@ -137,7 +144,15 @@ fn main() {
         for m in s.members.iter().take(4) {
             let a = &articles[m.id as usize];
             let lead: String = a.text.chars().take(40).collect::<String>().replace('\n', " ");
-            eprintln!("  {} {:?} {:.2} {} | {} | {}", sid(m.id), m.relation, m.score, a.date.as_deref().unwrap_or("-"), a.headline, lead);
+            eprintln!(
+                "  {} {:?} {:.2} {} | {} | {}",
+                sid(m.id),
+                m.relation,
+                m.score,
+                a.date.as_deref().unwrap_or("-"),
+                a.headline,
+                lead
+            );
         }
     }
 }
@@ -145,8 +160,11 @@ fn main() {
 /// For every gold version not in its original's story, prints the evidence.
 fn explain(gold: &str, articles: &[baoku_text::Article], linker: &Linker, n: &Normalizer) {
     use std::collections::HashMap;
-    let by_sid: HashMap<&str, u64> =
-        articles.iter().enumerate().filter_map(|(i, a)| Some((a.source_id.as_deref()?, i as u64))).collect();
+    let by_sid: HashMap<&str, u64> = articles
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| Some((a.source_id.as_deref()?, i as u64)))
+        .collect();
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(gold)
         .unwrap_or_default()
         .lines()
@@ -155,7 +173,10 @@ fn explain(gold: &str, articles: &[baoku_text::Article], linker: &Linker, n: &No
     let mut orig: HashMap<String, String> = HashMap::new();
     for g in &lines {
         if g["relation"] == "original" {
-            orig.insert(g["story"].as_str().unwrap_or("").into(), g["id"].as_str().unwrap_or("").into());
+            orig.insert(
+                g["story"].as_str().unwrap_or("").into(),
+                g["id"].as_str().unwrap_or("").into(),
+            );
         }
     }
     let fp = |i: u64| {
@@ -164,11 +185,15 @@ fn explain(gold: &str, articles: &[baoku_text::Article], linker: &Linker, n: &No
     };
     for g in &lines {
         let (id, rel) = (g["id"].as_str().unwrap_or(""), g["relation"].as_str().unwrap_or(""));
-        let Some(o) = orig.get(g["story"].as_str().unwrap_or("")) else { continue };
+        let Some(o) = orig.get(g["story"].as_str().unwrap_or("")) else {
+            continue;
+        };
         if rel == "original" {
             continue;
         }
-        let (Some(&x), Some(&y)) = (by_sid.get(id), by_sid.get(o.as_str())) else { continue };
+        let (Some(&x), Some(&y)) = (by_sid.get(id), by_sid.get(o.as_str())) else {
+            continue;
+        };
         if linker.story_of(x) == linker.story_of(y) {
             continue;
         }

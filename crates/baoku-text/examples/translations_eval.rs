@@ -19,26 +19,10 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::time::Instant;
 
-use baoku_text::translate::{detect_lang, project, Lang, TranslationLinker, TranslationParams};
+use baoku_text::translate::{days, detect_lang, project, Lang, TranslationLinker, TranslationParams};
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// Days since 1970-01-01 of a `YYYY-MM-DD` prefix.
-fn days(date: &str) -> Option<i32> {
-    let mut it = date.get(..10)?.split('-');
-    let (y, m, d): (i32, i32, i32) = (
-        it.next()?.parse().ok()?,
-        it.next()?.parse().ok()?,
-        it.next()?.parse().ok()?,
-    );
-    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
 }
 
 fn find(parent: &mut [usize], mut x: usize) -> usize {

@@ -150,8 +150,15 @@ fn decode_with(raw: &[u8], enc: &'static Encoding, bom_len: usize) -> Decoded {
     let mut bad = 0;
     let mut pos = 0;
     while pos < body.len() {
-        let end = if wide { wide_line_end(body, pos, enc == UTF_16LE) } else { byte_line_end(body, pos) };
-        lines.push(LineMark { text: text.len(), raw: bom_len + pos });
+        let end = if wide {
+            wide_line_end(body, pos, enc == UTF_16LE)
+        } else {
+            byte_line_end(body, pos)
+        };
+        lines.push(LineMark {
+            text: text.len(),
+            raw: bom_len + pos,
+        });
         bad += decode_line(enc, &body[pos..end], &mut text);
         pos = end;
     }
@@ -189,7 +196,11 @@ fn byte_line_end(body: &[u8], pos: usize) -> usize {
 fn wide_line_end(body: &[u8], pos: usize, le: bool) -> usize {
     let mut i = pos;
     while i + 1 < body.len() {
-        let nl = if le { body[i] == b'\n' && body[i + 1] == 0 } else { body[i] == 0 && body[i + 1] == b'\n' };
+        let nl = if le {
+            body[i] == b'\n' && body[i + 1] == 0
+        } else {
+            body[i] == 0 && body[i + 1] == b'\n'
+        };
         i += 2;
         if nl {
             return i;
@@ -203,7 +214,10 @@ fn decode_line(enc: &'static Encoding, line: &[u8], out: &mut String) -> usize {
     let mut dec = enc.new_decoder_without_bom_handling();
     let mut bad = 0;
     let mut src = line;
-    out.reserve(dec.max_utf8_buffer_length_without_replacement(src.len()).unwrap_or(src.len() * 3));
+    out.reserve(
+        dec.max_utf8_buffer_length_without_replacement(src.len())
+            .unwrap_or(src.len() * 3),
+    );
     loop {
         let (res, read) = dec.decode_to_string_without_replacement(src, out, true);
         src = &src[read..];

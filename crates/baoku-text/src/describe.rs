@@ -115,7 +115,10 @@ pub fn dateline(text: &str) -> Option<Dateline> {
 fn parse_dateline(s: &str) -> Option<Dateline> {
     let s = s.trim_start();
     let (prefix, agency) = AGENCIES.iter().find(|(p, _)| s.starts_with(p))?;
-    let mut d = Dateline { agency: Some(agency.to_string()), ..Dateline::default() };
+    let mut d = Dateline {
+        agency: Some(agency.to_string()),
+        ..Dateline::default()
+    };
     let rest = &s[prefix.len()..];
     if prefix.ends_with('讯') || prefix.ends_with('訊') || prefix.ends_with("消息") {
         return Some(d);
@@ -186,12 +189,16 @@ pub fn reporters(text: &str) -> Vec<String> {
 /// Names after the first `记者`/`記者` in `line`, up to a closing bracket.
 fn names_after_reporter(line: &str) -> Vec<String> {
     let head: String = line.chars().take(120).collect();
-    let Some(at) = head.find("记者").or_else(|| head.find("記者")) else { return Vec::new() };
+    let Some(at) = head.find("记者").or_else(|| head.find("記者")) else {
+        return Vec::new();
+    };
     // Only credits: right after a bracket or dateline, or a byline line.
     let before = &head[..at];
     let credit = before.is_empty()
         || before.ends_with(['（', '(', ' ', '\u{3000}', '\u{a0}'])
-        || ["本报", "本報", "新华社", "新華社", "电", "電", "中新社", "人民网"].iter().any(|p| before.ends_with(p));
+        || ["本报", "本報", "新华社", "新華社", "电", "電", "中新社", "人民网"]
+            .iter()
+            .any(|p| before.ends_with(p));
     if !credit {
         return Vec::new();
     }
@@ -204,8 +211,10 @@ fn names_after_reporter(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     // Names are separated by `、`, spaces; a name written `刘  潇` keeps its internal gap
     // only when both halves are single characters.
-    let parts: Vec<&str> =
-        inside.split(['、', ' ', '\u{3000}', '\u{a0}']).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = inside
+        .split(['、', ' ', '\u{3000}', '\u{a0}'])
+        .filter(|p| !p.is_empty())
+        .collect();
     let mut i = 0;
     while i < parts.len() {
         let p = parts[i];
@@ -284,7 +293,8 @@ const TRADITIONAL: [&str; 10] = [
 fn is_traditional(c: char) -> bool {
     use std::sync::OnceLock;
     static SET: OnceLock<std::collections::HashSet<char>> = OnceLock::new();
-    SET.get_or_init(|| TRADITIONAL.iter().flat_map(|s| s.chars()).collect()).contains(&c)
+    SET.get_or_init(|| TRADITIONAL.iter().flat_map(|s| s.chars()).collect())
+        .contains(&c)
 }
 
 /// True for CJK unified ideographs (basic block and extension A).
@@ -316,7 +326,10 @@ mod tests {
     use super::*;
 
     fn art(text: &str) -> Article {
-        let mut a = Article { text: text.to_string(), ..Article::default() };
+        let mut a = Article {
+            text: text.to_string(),
+            ..Article::default()
+        };
         describe(&mut a);
         a
     }

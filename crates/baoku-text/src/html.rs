@@ -106,9 +106,7 @@ pub fn extract(name: &str, html: &str) -> HtmlPage {
     walk.element(doc.root_element(), None, None, false, 0);
     walk.flush();
     if walk.too_deep {
-        warnings.push(format!(
-            "elements nested deeper than {MAX_DEPTH} levels were ignored"
-        ));
+        warnings.push(format!("elements nested deeper than {MAX_DEPTH} levels were ignored"));
     }
     walk.totals();
     let meta = Meta::read(&doc);
@@ -309,11 +307,7 @@ impl<'a> Walk<'a> {
                 self.elems[i].story_links += 1;
             }
             if let Some(p) = self.elems[i].parent {
-                let (c, l, s) = (
-                    self.elems[i].chars,
-                    self.elems[i].link_chars,
-                    self.elems[i].story_links,
-                );
+                let (c, l, s) = (self.elems[i].chars, self.elems[i].link_chars, self.elems[i].story_links);
                 let up = &mut self.elems[p];
                 up.chars += c;
                 up.link_chars += l;
@@ -326,13 +320,8 @@ impl<'a> Walk<'a> {
                 continue;
             }
             let density = p.link_chars as f32 / p.chars as f32;
-            let marks = p
-                .text
-                .chars()
-                .filter(|c| "，。、；！？,;".contains(*c))
-                .count();
-            let score =
-                (1.0 + marks.min(20) as f32 + (p.chars as f32 / 40.0).min(5.0)) * (1.0 - density);
+            let marks = p.text.chars().filter(|c| "，。、；！？,;".contains(*c)).count();
+            let score = (1.0 + marks.min(20) as f32 + (p.chars as f32 / 40.0).min(5.0)) * (1.0 - density);
             let owner = &self.elems[p.owner];
             let first = if PARA_TAGS.contains(&owner.el.value().name()) {
                 owner.parent.unwrap_or(p.owner)
@@ -368,11 +357,7 @@ impl<'a> Walk<'a> {
             let mut i = parent + 1;
             while i < self.elems[parent].end {
                 let e = &self.elems[i];
-                if i != best
-                    && e.weight >= 0.0
-                    && self.rank(i) >= (top * 0.3).max(10.0)
-                    && e.link_chars * 4 < e.chars
-                {
+                if i != best && e.weight >= 0.0 && self.rank(i) >= (top * 0.3).max(10.0) && e.link_chars * 4 < e.chars {
                     ranges.push((i, e.end));
                 }
                 i = e.end;
@@ -451,9 +436,7 @@ fn class_weight(el: ElementRef<'_>) -> f32 {
                 w += 20.0;
                 continue;
             }
-            let words = name
-                .split(|c: char| !c.is_ascii_alphabetic())
-                .filter(|w| !w.is_empty());
+            let words = name.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty());
             for word in words {
                 if NEGATIVE
                     .iter()
@@ -690,10 +673,9 @@ impl Meta {
                     m.title = Some(el.text().collect::<String>()).filter(|t| !t.trim().is_empty());
                 }
                 "link" if m.url.is_none() => {
-                    let canonical = e.attr("rel").is_some_and(|r| {
-                        r.split_ascii_whitespace()
-                            .any(|r| r.eq_ignore_ascii_case("canonical"))
-                    });
+                    let canonical = e
+                        .attr("rel")
+                        .is_some_and(|r| r.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("canonical")));
                     if canonical {
                         m.url = e.attr("href").and_then(absolute);
                     }
@@ -766,11 +748,7 @@ fn absolute(u: &str) -> Option<String> {
 /// The story title: an `<h1>` that the page title contains, else the page title (or
 /// `og:title`) without the site's name.
 fn headline(meta: &Meta) -> String {
-    let raw = meta
-        .og_title
-        .as_deref()
-        .or(meta.title.as_deref())
-        .unwrap_or("");
+    let raw = meta.og_title.as_deref().or(meta.title.as_deref()).unwrap_or("");
     let title = strip_site(&clean_space(raw));
     if title.is_empty() {
         return meta.h1.first().cloned().unwrap_or_default();
@@ -778,11 +756,7 @@ fn headline(meta: &Meta) -> String {
     // An <h1> holding most of the title is the headline as the reader sees it; a short one
     // (the site's logo) is not.
     let (full, story) = (squeeze(raw), squeeze(&title));
-    let weight = |s: &str| {
-        s.chars()
-            .map(|c| if wide(c) { 2 } else { 1 })
-            .sum::<usize>()
-    };
+    let weight = |s: &str| s.chars().map(|c| if wide(c) { 2 } else { 1 }).sum::<usize>();
     meta.h1
         .iter()
         .find(|h| {
@@ -802,24 +776,12 @@ fn strip_site(title: &str) -> String {
         parts = parts.iter().flat_map(|p| p.split(sep)).collect();
     }
     // CJK characters weigh double, so that `央视网(cctv.com)` stays short.
-    let weight = |p: &str| {
-        p.chars()
-            .map(|c| if wide(c) { 2 } else { 1 })
-            .sum::<usize>()
-    };
-    let parts: Vec<&str> = parts
-        .into_iter()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
+    let weight = |p: &str| p.chars().map(|c| if wide(c) { 2 } else { 1 }).sum::<usize>();
+    let parts: Vec<&str> = parts.into_iter().map(str::trim).filter(|p| !p.is_empty()).collect();
     let Some(&first) = parts.first() else {
         return String::new();
     };
-    let longest = parts
-        .iter()
-        .copied()
-        .max_by_key(|p| weight(p))
-        .unwrap_or(first);
+    let longest = parts.iter().copied().max_by_key(|p| weight(p)).unwrap_or(first);
     if weight(longest) * 2 > weight(first) * 3 {
         longest
     } else {
@@ -831,8 +793,18 @@ fn strip_site(title: &str) -> String {
 /// A page without main text: a listing when the page as a whole links to several stories.
 fn no_article(walk: &Walk, mut warnings: Vec<String>) -> HtmlPage {
     let links = walk.elems.first().map_or(0, |e| e.story_links);
-    warnings.push(if links >= 5 { "listing page: no article" } else { "no main text found: no article" }.to_string());
-    HtmlPage { article: None, warnings }
+    warnings.push(
+        if links >= 5 {
+            "listing page: no article"
+        } else {
+            "no main text found: no article"
+        }
+        .to_string(),
+    );
+    HtmlPage {
+        article: None,
+        warnings,
+    }
 }
 
 /// Spans of the paragraphs in the source, found by searching for the runs of their text
@@ -952,10 +924,7 @@ mod tests {
         );
         assert_eq!(a.date.as_deref(), Some("2024-09-29"));
         assert_eq!(a.agency.as_deref(), Some("江川日报"));
-        assert_eq!(
-            a.url.as_deref(),
-            Some("https://news.mou.com/2024/09/29/ARTI123.shtml")
-        );
+        assert_eq!(a.url.as_deref(), Some("https://news.mou.com/2024/09/29/ARTI123.shtml"));
         assert_eq!((a.lang.as_str(), a.script.as_str()), ("zh", "Hans"));
     }
 
@@ -967,17 +936,13 @@ mod tests {
         assert!(first.starts_with("本报江川9月29日电"), "{first}");
         assert!(first.ends_with("跨江大桥。"), "{first}");
         let last = &STORY[a.spans[2].span.start..a.spans[2].span.end];
-        assert!(
-            last.starts_with("据介绍") && last.ends_with("明显提高。"),
-            "{last}"
-        );
+        assert!(last.starts_with("据介绍") && last.ends_with("明显提高。"), "{last}");
         assert!(a.spans.windows(2).all(|w| w[0].span.end <= w[1].span.start));
     }
 
     #[test]
     fn listing_page_has_no_article() {
-        let mut html =
-            String::from("<html><head><title>新闻联播 20240901</title></head><body><ul>");
+        let mut html = String::from("<html><head><title>新闻联播 20240901</title></head><body><ul>");
         for i in 0..15 {
             html.push_str(&format!(
                 "<li><div class=image><a href=\"/2024/09/01/V{i}.shtml\"><img src=x.jpg></a>\
@@ -1052,32 +1017,22 @@ mod tests {
             <div class=zebian><span>编辑：某某</span><span>责任编辑：某某</span></div>\
             </body></html>";
         let a = extract("v.shtml", html).article.expect("article");
-        assert_eq!(
-            a.text,
-            "央视网消息（新闻联播）：本台播发央视快评《抓紧组织力量救灾》。"
-        );
+        assert_eq!(a.text, "央视网消息（新闻联播）：本台播发央视快评《抓紧组织力量救灾》。");
         assert_eq!(a.headline, "[视频]央视快评：救灾");
     }
 
     #[test]
     fn date_from_url_when_the_page_has_none() {
-        let html =
-            "<html><head><link rel=canonical href=\"//news.x.com/2024/09/03/a.html\"></head>\
+        let html = "<html><head><link rel=canonical href=\"//news.x.com/2024/09/03/a.html\"></head>\
             <body><div><p>今天的新闻正文，内容足够长，可以成为文章。</p></div></body></html>";
         let a = extract("a.html", html).article.unwrap();
         assert_eq!(a.date.as_deref(), Some("2024-09-03"));
-        assert_eq!(
-            a.url.as_deref(),
-            Some("https://news.x.com/2024/09/03/a.html")
-        );
+        assert_eq!(a.url.as_deref(), Some("https://news.x.com/2024/09/03/a.html"));
     }
 
     #[test]
     fn dates_are_read_in_several_forms() {
-        assert_eq!(
-            find_date("更新时间：2024年9月3日 19:37").as_deref(),
-            Some("2024-09-03")
-        );
+        assert_eq!(find_date("更新时间：2024年9月3日 19:37").as_deref(), Some("2024-09-03"));
         assert_eq!(find_date("2024-09-29 19:37").as_deref(), Some("2024-09-29"));
         assert_eq!(find_date("12024-09-29"), None);
         assert_eq!(find_date("2024年13月1日"), None);
@@ -1085,10 +1040,7 @@ mod tests {
             date_in_url("https://x.cn/2024-09/29/c_1.htm").as_deref(),
             Some("2024-09-29")
         );
-        assert_eq!(
-            date_in_url("t20240929_123.html").as_deref(),
-            Some("2024-09-29")
-        );
+        assert_eq!(date_in_url("t20240929_123.html").as_deref(), Some("2024-09-29"));
         assert_eq!(date_in_url("VIDE0Cu7GuvB5xIdvVCMDRPM240929.shtml"), None);
     }
 
@@ -1119,16 +1071,12 @@ mod tests {
 
     #[test]
     fn logo_h1_is_not_the_headline_but_the_story_h1_is() {
-        let html =
-            "<html><head><title>江川：大桥通车 两岸连成一片_国内新闻_某某网</title></head><body>\
+        let html = "<html><head><title>江川：大桥通车 两岸连成一片_国内新闻_某某网</title></head><body>\
             <h1 class=logo><a href=/>某某网</a></h1><div class=art><h1>大桥通车　两岸连成一片</h1>\
             <p>大桥今天通车，江川两岸从此连成一片，群众出行更加方便。</p></div></body></html>";
         let a = extract("h.html", html).article.expect("article");
         assert_eq!(a.headline, "大桥通车 两岸连成一片");
-        assert_eq!(
-            a.text,
-            "大桥今天通车，江川两岸从此连成一片，群众出行更加方便。"
-        );
+        assert_eq!(a.text, "大桥今天通车，江川两岸从此连成一片，群众出行更加方便。");
     }
 
     proptest::proptest! {
@@ -1181,9 +1129,7 @@ mod tests {
             <li><a href=/h1>城东公园新增三条健身步道，市民晨练更方便</a></li>\
             <li><a href=/h2>本市今年新建改建城市书房二十座，开放时间延长</a></li></ul></div></div>\
             <div class=footer>关于我们 | 联系我们 | 版权所有</div></body></html>";
-        let a = extract("c1013-31153719.html", html)
-            .article
-            .expect("article");
+        let a = extract("c1013-31153719.html", html).article.expect("article");
         assert_eq!(a.headline, "春雨过后，老街换了新颜");
         assert_eq!(
             a.text,
@@ -1219,10 +1165,7 @@ mod tests {
 
     #[test]
     fn deep_nesting_does_not_overflow() {
-        let html = format!(
-            "{}<p>深处的正文，内容足够长，可以成为文章。</p>",
-            "<div>".repeat(5000)
-        );
+        let html = format!("{}<p>深处的正文，内容足够长，可以成为文章。</p>", "<div>".repeat(5000));
         let page = extract("deep.html", &html);
         assert!(
             page.warnings.iter().any(|w| w.contains("deeper")),

@@ -38,7 +38,9 @@ pub fn parse(text: &str) -> Records {
                 out.articles.push(a);
             }
             Ok(_) => out.warnings.push(format!("line {}: not a JSON object, skipped", n + 1)),
-            Err(e) => out.warnings.push(format!("line {}: invalid JSON ({e}), skipped", n + 1)),
+            Err(e) => out
+                .warnings
+                .push(format!("line {}: invalid JSON ({e}), skipped", n + 1)),
         }
     }
     out
@@ -131,6 +133,9 @@ mod tests {
         assert_eq!(language_tag("zh-Hant"), ("zh".into(), "Hant".into()));
         assert_eq!(language_tag("zh_TW"), ("zh".into(), "Hant".into()));
         assert_eq!(language_tag(""), (String::new(), String::new()));
-        assert_eq!(&text[b.spans[0].span.start..b.spans[0].span.end].trim_end(), &text.lines().nth(2).unwrap());
+        assert_eq!(
+            &text[b.spans[0].span.start..b.spans[0].span.end].trim_end(),
+            &text.lines().nth(2).unwrap()
+        );
     }
 }

@@ -253,6 +253,9 @@ pub enum Relation {
     Excerpt,
     /// Shares text but is a different piece of writing; never merges stories.
     Related,
+    /// The same story in the other language (zh ↔ en), found by
+    /// [`crate::translate`]; merges stories.
+    Translation,
 }
 
 impl Relation {
@@ -264,6 +267,7 @@ impl Relation {
             Relation::Near => "near",
             Relation::Excerpt => "excerpt",
             Relation::Related => "related",
+            Relation::Translation => "translation",
         }
     }
 }
@@ -1015,6 +1019,32 @@ impl Linker {
         self.stories.get_mut(&story).expect("story").members.push(me);
     }
 
+    /// Records that `a` and `b` (both linked) are the same story in two languages: the story
+    /// of `b` is merged into that of `a`, whose canonical stays, and `b`'s old canonical
+    /// becomes a `translation` member. Returns None when either is unknown or they already
+    /// share a story.
+    pub fn link_translation(&mut self, a: DocId, b: DocId, score: f32) -> Option<Edge> {
+        let (&ia, &ib) = (self.index.get(&a)?, self.index.get(&b)?);
+        let (into, from) = (
+            self.find(self.docs[ia as usize].story),
+            self.find(self.docs[ib as usize].story),
+        );
+        if into == from {
+            return None;
+        }
+        let moved = self.stories.get(&from)?.canonical;
+        self.merge(from, into, Relation::Translation, score, ia);
+        // script compares Han characters of one language: not a flag across languages
+        self.docs[moved as usize].script = false;
+        Some(Edge {
+            a: b,
+            b: a,
+            relation: Relation::Translation,
+            script: false,
+            score,
+        })
+    }
+
     /// Merges story `from` into `into`, because article `by` contains both canonicals.
     fn merge(&mut self, from: u32, into: u32, relation: Relation, score: f32, by: u32) {
         if from == into {
@@ -1070,6 +1100,7 @@ impl Linker {
                 Relation::Near => 2,
                 Relation::Excerpt => 3,
                 Relation::Related => 4,
+                Relation::Translation => 5,
             };
             let flags = u8::from(d.script) | u8::from(d.hant) << 1 | u8::from(d.wire) << 2 | u8::from(d.has_fp) << 3;
             w.push(rel << 4 | flags);
@@ -1120,6 +1151,7 @@ impl Linker {
                 2 => Relation::Near,
                 3 => Relation::Excerpt,
                 4 => Relation::Related,
+                5 => Relation::Translation,
                 x => return Err(StateError(format!("relation {x}"))),
             };
             let score = f32::from_le_bytes(r.take(4)?.try_into().expect("4 bytes"));

@@ -91,12 +91,7 @@ impl Normalizer {
     pub fn new() -> Self {
         let t2s = OpenCC::from_config(BuiltinConfig::T2s).expect("embedded OpenCC t2s config");
         let mut trigger = vec![0u64; (TRIGGER_LIMIT as usize).div_ceil(64)];
-        let ranges = [
-            0x3400..=0x4DBF,
-            0x4E00..=0x9FFF,
-            0xF900..=0xFAFF,
-            0x20000..=0x2FFFF,
-        ];
+        let ranges = [0x3400..=0x4DBF, 0x4E00..=0x9FFF, 0xF900..=0xFAFF, 0x20000..=0x2FFFF];
         let mut buf = [0u8; 4];
         for r in ranges {
             for cp in r {
@@ -190,7 +185,10 @@ impl Normalizer {
 }
 
 fn is_break(c: char) -> bool {
-    matches!(c, '.' | ',' | ';' | ':' | '?' | '!' | '\u{3002}' | '\u{3001}' | '"' | '(' | ')')
+    matches!(
+        c,
+        '.' | ',' | ';' | ':' | '?' | '!' | '\u{3002}' | '\u{3001}' | '"' | '(' | ')'
+    )
 }
 
 /// Folds one character to its matching form: full-width ASCII to ASCII, CJK punctuation to

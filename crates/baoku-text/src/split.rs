@@ -100,13 +100,17 @@ pub fn trace_boundaries(name: &str, text: &str) -> Vec<BoundaryTrace> {
 fn name_date_page(name: &str) -> (Option<String>, Option<u32>) {
     let stem = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let stem = stem.split('.').next().unwrap_or(stem);
-    let runs: Vec<&str> =
-        stem.split(|c: char| !c.is_ascii_digit()).filter(|r| !r.is_empty()).collect();
+    let runs: Vec<&str> = stem
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|r| !r.is_empty())
+        .collect();
     for (i, run) in runs.iter().enumerate() {
         if run.len() != 8 {
             continue;
         }
-        let Some(date) = crate::describe::normalize_date(run) else { continue };
+        let Some(date) = crate::describe::normalize_date(run) else {
+            continue;
+        };
         let page = runs.get(i + 1).filter(|p| p.len() <= 3).and_then(|p| p.parse().ok());
         return (Some(date), page);
     }
@@ -175,7 +179,9 @@ fn scan(text: &str) -> Vec<Line<'_>> {
 /// `某某大学：`: short, unindented, ends in a colon, no other clause punctuation.
 fn is_colon_kicker(l: &Line) -> bool {
     let t = l.text;
-    let Some(body) = t.strip_suffix('：').or_else(|| t.strip_suffix(':')) else { return false };
+    let Some(body) = t.strip_suffix('：').or_else(|| t.strip_suffix(':')) else {
+        return false;
+    };
     !l.indented && chars_capped(body, 16) <= 16 && !body.contains(['，', ',', '。', '：', ':', '；'])
 }
 
@@ -186,14 +192,29 @@ fn push_line<'a>(out: &mut Vec<Line<'a>>, t: &'a str, span: Span, indented: bool
         let head = t[..cut].trim_end();
         if !head.is_empty() {
             let hspan = Span::new(span.start, span.start + head.len());
-            out.push(Line { text: head, span: hspan, indented, kind: classify(head, indented) });
+            out.push(Line {
+                text: head,
+                span: hspan,
+                indented,
+                kind: classify(head, indented),
+            });
             let m = &t[cut..];
             let mspan = Span::new(span.start + cut, span.end);
-            out.push(Line { text: m, span: mspan, indented: false, kind: classify(m, false) });
+            out.push(Line {
+                text: m,
+                span: mspan,
+                indented: false,
+                kind: classify(m, false),
+            });
             return;
         }
     }
-    out.push(Line { text: t, span, indented, kind: classify(t, indented) });
+    out.push(Line {
+        text: t,
+        span,
+        indented,
+        kind: classify(t, indented),
+    });
 }
 
 fn classify(t: &str, indented: bool) -> Kind {
@@ -216,8 +237,28 @@ fn classify(t: &str, indented: bool) -> Kind {
 fn is_terminal(c: char) -> bool {
     matches!(
         c,
-        '。' | '！' | '？' | '!' | '?' | '…' | '”' | '"' | '’' | '」' | '』' | '）' | ')' | '；' | ';'
-            | '：' | ':' | '.' | '．' | '，' | ',' | '、' | '】'
+        '。' | '！'
+            | '？'
+            | '!'
+            | '?'
+            | '…'
+            | '”'
+            | '"'
+            | '’'
+            | '」'
+            | '』'
+            | '）'
+            | ')'
+            | '；'
+            | ';'
+            | '：'
+            | ':'
+            | '.'
+            | '．'
+            | '，'
+            | ','
+            | '、'
+            | '】'
     )
 }
 
@@ -291,7 +332,16 @@ fn closes_headline(t: &str) -> bool {
 
 /// Standing heads that always open an item: `图片报道`, `图片新闻`, `新闻速览`…
 fn is_standing_head(t: &str) -> bool {
-    const HEADS: [&str; 8] = ["图片报道", "圖片報道", "图片新闻", "圖片新聞", "新闻速览", "新聞速覽", "简讯", "簡訊"];
+    const HEADS: [&str; 8] = [
+        "图片报道",
+        "圖片報道",
+        "图片新闻",
+        "圖片新聞",
+        "新闻速览",
+        "新聞速覽",
+        "简讯",
+        "簡訊",
+    ];
     HEADS.contains(&t)
 }
 
@@ -415,24 +465,58 @@ fn is_page_pointer(t: &str) -> bool {
 
 /// `本版编辑：…`, `版式设计：…`, `责任编辑：…`.
 fn is_credit(t: &str) -> bool {
-    const CREDITS: [&str; 8] =
-        ["本版编辑", "版式设计", "责任编辑", "美术编辑", "本版編輯", "版式設計", "責任編輯", "制图："];
-    chars_capped(t, 60) <= 60 && CREDITS.iter().any(|c| t.starts_with(c) || t.contains(c) && t.contains("  "))
+    const CREDITS: [&str; 8] = [
+        "本版编辑",
+        "版式设计",
+        "责任编辑",
+        "美术编辑",
+        "本版編輯",
+        "版式設計",
+        "責任編輯",
+        "制图：",
+    ];
+    chars_capped(t, 60) <= 60
+        && CREDITS
+            .iter()
+            .any(|c| t.starts_with(c) || t.contains(c) && t.contains("  "))
 }
 
 /// Does `t` open with a dateline or a news lede (`新华社北京10月1日电`, `本报讯`, `据新华社`…)?
 pub(crate) fn starts_with_lede(t: &str) -> bool {
     let head = prefix_chars(t, 40);
-    const OPENERS: [&str; 10] =
-        ["本报讯", "本報訊", "据新华社", "據新華社", "央视网消息", "人民网", "中新社", "新华网", "据中新社", "据人民网"];
+    const OPENERS: [&str; 10] = [
+        "本报讯",
+        "本報訊",
+        "据新华社",
+        "據新華社",
+        "央视网消息",
+        "人民网",
+        "中新社",
+        "新华网",
+        "据中新社",
+        "据人民网",
+    ];
     if OPENERS.iter().any(|o| head.starts_with(o)) {
         return true;
     }
     // `<outlet><place><month>月<day>日电` within the first 40 chars.
-    let Some(dian) = head.find("日电").or_else(|| head.find("日電")) else { return false };
+    let Some(dian) = head.find("日电").or_else(|| head.find("日電")) else {
+        return false;
+    };
     let pre = &head[..dian];
     let has_month = pre.contains('月');
-    let outlet = ["新华社", "新華社", "本报", "本報", "据", "據", "中新社", "人民网", "记者", "記者"];
+    let outlet = [
+        "新华社",
+        "新華社",
+        "本报",
+        "本報",
+        "据",
+        "據",
+        "中新社",
+        "人民网",
+        "记者",
+        "記者",
+    ];
     has_month && outlet.iter().any(|o| pre.starts_with(o)) && !pre.contains('。')
 }
 
@@ -455,9 +539,18 @@ fn is_photo_credit(t: &str) -> bool {
 fn is_byline(t: &str) -> bool {
     let n = chars_capped(t, 40);
     n <= 40
-        && ["本报记者", "本報記者", "新华社记者", "新華社記者", "记者", "記者", "本报通讯员", "通讯员"]
-            .iter()
-            .any(|p| t.starts_with(p))
+        && [
+            "本报记者",
+            "本報記者",
+            "新华社记者",
+            "新華社記者",
+            "记者",
+            "記者",
+            "本报通讯员",
+            "通讯员",
+        ]
+        .iter()
+        .any(|p| t.starts_with(p))
         && !ends_terminated(t)
 }
 
@@ -492,7 +585,9 @@ fn is_tail(prev: &Para, prev_last: &Line, line: &Line, indent_mode: bool) -> boo
     // Whatever the previous line looked like, a line cannot open with a lowercase word or
     // with punctuation that closes a clause: it goes on with the line above.
     let cannot_open = line.text.starts_with(|c: char| c.is_ascii_lowercase())
-        || line.text.starts_with(['，', '、', '。', '；', '：', '”', '）', ',', ';']);
+        || line
+            .text
+            .starts_with(['，', '、', '。', '；', '：', '”', '）', ',', ';']);
     if is_photo_credit(prev_last.text) {
         return false;
     }
@@ -505,10 +600,7 @@ fn is_tail(prev: &Para, prev_last: &Line, line: &Line, indent_mode: bool) -> boo
     if ends_terminated(prev_last.text) || chars_capped(prev_last.text, 12) < 12 {
         return false;
     }
-    if line.text.starts_with('—')
-        || starts_with_lede(line.text)
-        || is_byline(line.text)
-        || is_photo_credit(line.text)
+    if line.text.starts_with('—') || starts_with_lede(line.text) || is_byline(line.text) || is_photo_credit(line.text)
     {
         return false;
     }
@@ -537,7 +629,11 @@ fn paragraphs(lines: &[Line], indent_mode: bool) -> Vec<Para> {
         }
         // A head-shaped line glued under an unfinished headline-like line still is a
         // separate line; only body text is rejoined.
-        out.push(Para { text: line.text.to_string(), spans: vec![line.span], kind: line.kind.clone() });
+        out.push(Para {
+            text: line.text.to_string(),
+            spans: vec![line.span],
+            kind: line.kind.clone(),
+        });
         last_line = Some(line);
     }
     out
@@ -597,7 +693,10 @@ struct Segmenter {
 impl Segmenter {
     fn new(name: &str, date: Option<String>, page_no: Option<u32>) -> Self {
         let mut s = Segmenter {
-            page: Page { name: name.to_string(), ..Page::default() },
+            page: Page {
+                name: name.to_string(),
+                ..Page::default()
+            },
             date,
             page_no,
             cur: Building::default(),
@@ -608,13 +707,24 @@ impl Segmenter {
     }
 
     fn fresh(&self) -> Building {
-        let piece = Piece { date: self.date.clone(), page: self.page_no, ..Piece::default() };
-        Building { piece, ..Building::default() }
+        let piece = Piece {
+            date: self.date.clone(),
+            page: self.page_no,
+            ..Piece::default()
+        };
+        Building {
+            piece,
+            ..Building::default()
+        }
     }
 
     fn furniture(&mut self, kind: FurnitureKind, p: &Para) {
         for &span in &p.spans {
-            self.page.furniture.push(Furniture { kind, span, text: p.text.clone() });
+            self.page.furniture.push(Furniture {
+                kind,
+                span,
+                text: p.text.clone(),
+            });
         }
     }
 
@@ -696,8 +806,7 @@ impl Segmenter {
                 }
                 Kind::Head => {
                     let end = head_run_end(paras, i);
-                    let heads: Vec<&Para> =
-                        paras[i..end].iter().filter(|q| matches!(q.kind, Kind::Head)).collect();
+                    let heads: Vec<&Para> = paras[i..end].iter().filter(|q| matches!(q.kind, Kind::Head)).collect();
                     // Furniture inside the run still goes to furniture.
                     for q in &paras[i..end] {
                         if let Kind::Furniture(k) = q.kind {
@@ -772,7 +881,9 @@ impl Segmenter {
         // in-article subhead. (A `——` line alone after body text is a quoted attribution or
         // a subhead; a subtitle counts only under a headline line.)
         let strong = self.cur.ended
-            || heads.iter().any(|h| has_column_tag(&h.text) || is_standing_head(&h.text))
+            || heads
+                .iter()
+                .any(|h| has_column_tag(&h.text) || is_standing_head(&h.text))
             || starts_with_lede(&next_body.text)
             || is_byline(&next_body.text);
         // A block of several lines opens an article when the text after it does not go on
@@ -789,7 +900,11 @@ impl Segmenter {
             if let Some(t) = self.trace.as_mut() {
                 let prev = self.cur.piece.paragraphs.last().cloned().unwrap_or_default();
                 let heads = heads.iter().map(|h| h.text.clone()).collect();
-                t.push(BoundaryTrace { heads, prev, features: f });
+                t.push(BoundaryTrace {
+                    heads,
+                    prev,
+                    features: f,
+                });
             }
             boundary_score(&f) > 0.0
         };
@@ -941,8 +1056,7 @@ impl Segmenter {
             let after = window(paras, j, (j + 3).min(n));
             // The new headline should match the text after the cut, the old one the text
             // before; the vocabulary should change across the cut.
-            let s = affinity(headline, &after) - affinity(headline, &before)
-                + affinity(&heads, &before)
+            let s = affinity(headline, &after) - affinity(headline, &before) + affinity(&heads, &before)
                 - affinity(&heads, &after)
                 + (1.0 - affinity(&before, &after)) * 0.5
                 + if starts_with_lede(&paras[j]) { 0.5 } else { 0.0 }
@@ -959,7 +1073,13 @@ impl Segmenter {
         let mut tail = self.fresh();
         tail.piece.paragraphs = self.cur.piece.paragraphs.split_off(cut);
         tail.para_spans = self.cur.para_spans.split_off(cut);
-        tail.subheads = self.cur.subheads.iter().filter(|&&k| k >= cut).map(|k| k - cut).collect();
+        tail.subheads = self
+            .cur
+            .subheads
+            .iter()
+            .filter(|&&k| k >= cut)
+            .map(|k| k - cut)
+            .collect();
         self.cur.subheads.retain(|&k| k < cut);
         tail.ended = self.cur.ended;
         tail.soft_end = self.cur.soft_end;
@@ -996,7 +1116,10 @@ pub const N_FEATURES: usize = 28;
 /// the one the paragraph above belongs to (about 3,000 blocks, 480 positive). Fitted on half
 /// of the files, the weights score the other half within 0.01 F1 of these full-data ones.
 /// Refit whenever a feature or an earlier rule changes: the traced blocks depend on both.
-const BOUNDARY_WEIGHTS: [f64; N_FEATURES] = [-4.301, -0.142, 0.142, 0.179, -0.502, -1.439, 0.312, -3.365, 1.327, -1.852, -0.428, 1.459, 2.398, -0.272, -0.672, -0.564, 2.223, -1.042, -0.780, 2.942, 0.514, -0.673, 2.116, 0.457, 3.160, 1.609, -0.138, -2.075];
+const BOUNDARY_WEIGHTS: [f64; N_FEATURES] = [
+    -4.301, -0.142, 0.142, 0.179, -0.502, -1.439, 0.312, -3.365, 1.327, -1.852, -0.428, 1.459, 2.398, -0.272, -0.672,
+    -0.564, 2.223, -1.042, -0.780, 2.942, 0.514, -0.673, 2.116, 0.457, 3.160, 1.609, -0.138, -2.075,
+];
 
 /// Log-odds that a headline block starts a new article.
 fn boundary_score(f: &[f64; N_FEATURES]) -> f64 {
@@ -1089,12 +1212,27 @@ fn cohesion(before: &str, after: &str) -> f64 {
 /// A sign-off closing an article: a short bracketed line naming the dateline, reporters or
 /// author: `（新华社北京10月1日电  记者林晖）`, `（赵兵 丁雅诵）`, `（作者为…）`.
 fn is_signoff(t: &str) -> bool {
-    let Some(inner) = bracketed(t).map(str::trim) else { return false };
+    let Some(inner) = bracketed(t).map(str::trim) else {
+        return false;
+    };
     let n = chars_capped(inner, 80);
     if n < 2 || n > 80 || inner.contains(['（', '(', '。']) {
         return false;
     }
-    let keys = ["电", "電", "记者", "記者", "作者", "本报", "本報", "新华社", "新華社", "通讯员", "整理", "执笔"];
+    let keys = [
+        "电",
+        "電",
+        "记者",
+        "記者",
+        "作者",
+        "本报",
+        "本報",
+        "新华社",
+        "新華社",
+        "通讯员",
+        "整理",
+        "执笔",
+    ];
     if keys.iter().any(|k| inner.contains(k)) {
         return !inner.starts_with("上接") && !inner.starts_with("下转");
     }
@@ -1111,8 +1249,13 @@ fn is_signoff(t: &str) -> bool {
 
 /// A chapter or section heading inside a document: `第二章  组织设置`, `第三节`.
 fn is_chapter_head(t: &str) -> bool {
-    let Some(rest) = t.strip_prefix('第') else { return false };
-    let num = rest.chars().take_while(|c| "一二三四五六七八九十百零〇".contains(*c)).count();
+    let Some(rest) = t.strip_prefix('第') else {
+        return false;
+    };
+    let num = rest
+        .chars()
+        .take_while(|c| "一二三四五六七八九十百零〇".contains(*c))
+        .count();
     if num == 0 {
         return false;
     }
@@ -1144,7 +1287,10 @@ mod tests {
 
     #[test]
     fn name_gives_date_and_page() {
-        assert_eq!(name_date_page("rmrb_20191002_03.txt"), (Some("2019-10-02".into()), Some(3)));
+        assert_eq!(
+            name_date_page("rmrb_20191002_03.txt"),
+            (Some("2019-10-02".into()), Some(3))
+        );
         assert_eq!(name_date_page("rmrb_20191001.txt"), (Some("2019-10-01".into()), None));
         assert_eq!(name_date_page("00021_779d05ec9a56d67b.txt"), (None, None));
     }
@@ -1153,13 +1299,19 @@ mod tests {
     fn header_and_markers() {
         assert_eq!(
             header("人民日报 2019年10月2日 星期三 第03版"),
-            Some(Kind::Header { date: Some("2019-10-02".into()), page: 3 })
+            Some(Kind::Header {
+                date: Some("2019-10-02".into()),
+                page: 3
+            })
         );
         assert_eq!(header("第05版"), Some(Kind::Header { date: None, page: 5 }));
         assert_eq!(header("我们的第一版"), None);
         assert_eq!(marker("（下转第5版）"), Some((true, 5)));
         assert_eq!(marker("(上接第十一版)"), Some((false, 11)));
-        assert_eq!(trailing_marker_start("湖水清了，鱼也回来了。（下转第2版）"), Some("湖水清了，鱼也回来了。".len()));
+        assert_eq!(
+            trailing_marker_start("湖水清了，鱼也回来了。（下转第2版）"),
+            Some("湖水清了，鱼也回来了。".len())
+        );
     }
 
     #[test]
@@ -1231,25 +1383,41 @@ mod tests {
         assert_eq!(
             texts(&p),
             vec![
-                ("山村通了公交车".into(), "本报长沙3月4日电  （记者周明）村民今天坐上了公交车。/村里的老人说，出门再也不用走山路了。".into()),
-                ("果园里的新学校|——记一位乡村教师".into(), "清晨，孩子们走进教室。".into()),
+                (
+                    "山村通了公交车".into(),
+                    "本报长沙3月4日电  （记者周明）村民今天坐上了公交车。/村里的老人说，出门再也不用走山路了。".into()
+                ),
+                (
+                    "果园里的新学校|——记一位乡村教师".into(),
+                    "清晨，孩子们走进教室。".into()
+                ),
             ]
         );
         assert_eq!(p.pieces[0].date.as_deref(), Some("2020-03-05"));
         assert_eq!(p.pieces[0].page, Some(4));
         let kinds: Vec<FurnitureKind> = p.furniture.iter().map(|f| f.kind).collect();
-        assert_eq!(kinds, vec![FurnitureKind::PageHeader, FurnitureKind::Caption, FurnitureKind::Credit]);
+        assert_eq!(
+            kinds,
+            vec![FurnitureKind::PageHeader, FurnitureKind::Caption, FurnitureKind::Credit]
+        );
     }
 
     #[test]
     fn layout_break_is_rejoined() {
-        let text = "小镇的新桥\n　　这座桥连接了河两岸的两个村子，村民们过河再也不用绕\n远路了。\n　　桥头立着一块石碑。\n";
+        let text =
+            "小镇的新桥\n　　这座桥连接了河两岸的两个村子，村民们过河再也不用绕\n远路了。\n　　桥头立着一块石碑。\n";
         let p = split_page("x.txt", text);
         assert_eq!(p.pieces.len(), 1);
-        assert_eq!(p.pieces[0].paragraphs[0], "这座桥连接了河两岸的两个村子，村民们过河再也不用绕远路了。");
+        assert_eq!(
+            p.pieces[0].paragraphs[0],
+            "这座桥连接了河两岸的两个村子，村民们过河再也不用绕远路了。"
+        );
         let text = "Bridge opens\n\nThe new bridge links the two villages on either\n\nside of the river.\n";
         let p = split_page("x.txt", text);
-        assert_eq!(p.pieces[0].paragraphs[0], "The new bridge links the two villages on either side of the river.");
+        assert_eq!(
+            p.pieces[0].paragraphs[0],
+            "The new bridge links the two villages on either side of the river."
+        );
     }
 
     #[test]
@@ -1303,7 +1471,12 @@ mod tests {
         let p = split_page("x.txt", text);
         check_spans(text, &p);
         let mut covered = vec![false; text.len()];
-        for s in p.pieces.iter().flat_map(|pc| pc.spans.iter()).chain(p.furniture.iter().map(|f| &f.span)) {
+        for s in p
+            .pieces
+            .iter()
+            .flat_map(|pc| pc.spans.iter())
+            .chain(p.furniture.iter().map(|f| &f.span))
+        {
             covered[s.start..s.end].iter_mut().for_each(|c| *c = true);
         }
         for (i, c) in text.char_indices() {
@@ -1328,14 +1501,20 @@ mod tests {
         let text = "渔港晨曦\n　　清晨，渔船陆续出海。\n王小明摄（影像中国）\n新茶上市\n　　茶农们忙着采茶。\n";
         let p = split_page("x.txt", text);
         assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
-        assert_eq!(p.pieces[0].paragraphs.last().map(String::as_str), Some("王小明摄（影像中国）"));
+        assert_eq!(
+            p.pieces[0].paragraphs.last().map(String::as_str),
+            Some("王小明摄（影像中国）")
+        );
     }
 
     #[test]
     fn headline_block_rules() {
         // Index bullet pointing to another page is furniture.
         assert!(is_page_pointer("■ 老街茶馆重新开张（第3版）"));
-        assert_eq!(furniture_kind("■ 老街茶馆重新开张（第3版）"), Some(FurnitureKind::IndexBullet));
+        assert_eq!(
+            furniture_kind("■ 老街茶馆重新开张（第3版）"),
+            Some(FurnitureKind::IndexBullet)
+        );
         // A headline may end in a quoted phrase; a sentence may not.
         assert!(is_head_like("全县小学开展“读书月”"));
         assert!(!is_head_like("他说，“读书月”"));

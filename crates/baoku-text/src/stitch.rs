@@ -22,9 +22,16 @@ pub fn stitch(pages: &[Page]) -> Vec<Article> {
         .flat_map(|(i, p)| (0..p.pieces.len()).map(move |k| (i, k)))
         .collect();
     let piece = |id: (usize, usize)| &pages[id.0].pieces[id.1];
-    let heads: Vec<(usize, usize)> = ids.iter().copied().filter(|&id| piece(id).continues_to.is_some()).collect();
-    let tails: Vec<(usize, usize)> =
-        ids.iter().copied().filter(|&id| piece(id).continued_from.is_some()).collect();
+    let heads: Vec<(usize, usize)> = ids
+        .iter()
+        .copied()
+        .filter(|&id| piece(id).continues_to.is_some())
+        .collect();
+    let tails: Vec<(usize, usize)> = ids
+        .iter()
+        .copied()
+        .filter(|&id| piece(id).continued_from.is_some())
+        .collect();
 
     // Best pairs first, each piece used once.
     let mut pairs: Vec<(f64, (usize, usize), (usize, usize))> = Vec::new();
@@ -144,21 +151,29 @@ fn article(pages: &[Page], chain: &[(usize, usize)]) -> Article {
             }
         }
         paragraphs.extend(p.paragraphs.iter().map(String::as_str));
-        a.spans.extend(p.spans.iter().map(|&span| SourceSpan { source: pi, span }));
+        a.spans
+            .extend(p.spans.iter().map(|&span| SourceSpan { source: pi, span }));
         if a.date.is_none() {
             a.date = p.date.clone();
         }
     }
     let last = &pages[chain[chain.len() - 1].0].pieces[chain[chain.len() - 1].1];
     if let Some(n) = last.continues_to {
-        a.warnings.push(format!("continues on page {n} (下转第{n}版), continuation not found"));
+        a.warnings
+            .push(format!("continues on page {n} (下转第{n}版), continuation not found"));
     }
     if let Some(m) = first.continued_from {
-        a.warnings.push(format!("continued from page {m} (上接第{m}版), start not found"));
+        a.warnings
+            .push(format!("continued from page {m} (上接第{m}版), start not found"));
     }
     if !headlines.is_empty() {
         a.headline = headlines[main].clone();
-        a.subheads = headlines.iter().enumerate().filter(|(k, _)| *k != main).map(|(_, h)| h.clone()).collect();
+        a.subheads = headlines
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k != main)
+            .map(|(_, h)| h.clone())
+            .collect();
     }
     a.text = paragraphs.join("\n");
     a.page = first.page;
@@ -193,8 +208,14 @@ mod tests {
 
     #[test]
     fn different_issue_is_not_joined_and_warns() {
-        let p1 = split_page("rmrb_20200305_01.txt", "大桥通车\n　　大桥今天通车了。\n（下转第5版）\n");
-        let p5 = split_page("rmrb_20200306_05.txt", "（上接第1版）\n大桥通车\n　　大桥全长三公里。\n");
+        let p1 = split_page(
+            "rmrb_20200305_01.txt",
+            "大桥通车\n　　大桥今天通车了。\n（下转第5版）\n",
+        );
+        let p5 = split_page(
+            "rmrb_20200306_05.txt",
+            "（上接第1版）\n大桥通车\n　　大桥全长三公里。\n",
+        );
         let arts = stitch(&[p1, p5]);
         assert_eq!(arts.len(), 2);
         assert!(arts[0].warnings.iter().any(|w| w.contains("下转第5版")));
@@ -203,8 +224,14 @@ mod tests {
 
     #[test]
     fn undated_pages_match_by_headline() {
-        let a = split_page("a.txt", "大桥通车\n　　大桥今天通车了。\n（下转第5版）\n新茶上市\n　　茶农忙。\n（下转第5版）\n");
-        let b = split_page("b.txt", "（上接第1版）\n上市新茶\n　　今年雨水足。\n（上接第1版）\n通车大桥\n　　全长三公里。\n");
+        let a = split_page(
+            "a.txt",
+            "大桥通车\n　　大桥今天通车了。\n（下转第5版）\n新茶上市\n　　茶农忙。\n（下转第5版）\n",
+        );
+        let b = split_page(
+            "b.txt",
+            "（上接第1版）\n上市新茶\n　　今年雨水足。\n（上接第1版）\n通车大桥\n　　全长三公里。\n",
+        );
         let arts = stitch(&[a, b]);
         assert_eq!(arts.len(), 2);
         assert_eq!(arts[0].text, "大桥今天通车了。\n全长三公里。");

@@ -41,29 +41,28 @@ pub fn files(db: &Path, json: bool) -> Result<()> {
 pub fn articles(db: &Path, json: bool) -> Result<()> {
     let archive = open(db)?;
     let mut out = BufWriter::new(std::io::stdout().lock());
-    archive
-        .for_each_article(|a| {
-            let line = if json {
-                serde_json::to_string(&a).expect("plain data serializes")
-            } else {
-                format!(
-                    "{:>6}  {}  {:<6}  {}",
-                    a.id,
-                    a.date.as_deref().unwrap_or("----------"),
-                    a.agency.as_deref().unwrap_or("-"),
-                    if a.headline.is_empty() {
-                        "(no headline)"
-                    } else {
-                        &a.headline
-                    }
-                )
-            };
-            // A closed pipe (`| head`) ends here; main exits quietly on it.
-            writeln!(out, "{line}").map_err(|e| baoku_store::Error::Io {
-                path: "stdout".into(),
-                source: e,
-            })
-        })?;
+    archive.for_each_article(|a| {
+        let line = if json {
+            serde_json::to_string(&a).expect("plain data serializes")
+        } else {
+            format!(
+                "{:>6}  {}  {:<6}  {}",
+                a.id,
+                a.date.as_deref().unwrap_or("----------"),
+                a.agency.as_deref().unwrap_or("-"),
+                if a.headline.is_empty() {
+                    "(no headline)"
+                } else {
+                    &a.headline
+                }
+            )
+        };
+        // A closed pipe (`| head`) ends here; main exits quietly on it.
+        writeln!(out, "{line}").map_err(|e| baoku_store::Error::Io {
+            path: "stdout".into(),
+            source: e,
+        })
+    })?;
     out.flush()?;
     Ok(())
 }
@@ -130,11 +129,12 @@ pub fn stories(db: &Path, json: bool, all: bool) -> Result<()> {
                 .map_or("", |m| m.headline.as_str());
             writeln!(
                 out,
-                "{:>6}  {} versions  {}..{}  {}  {}",
+                "{:>6}  {} versions  {}..{}  {}  {}  {}",
                 s.story,
                 s.members.len(),
                 s.first_date.as_deref().unwrap_or("?"),
                 s.last_date.as_deref().unwrap_or("?"),
+                s.langs.join("+"),
                 s.outlets.join("、"),
                 canonical
             )?;
@@ -153,18 +153,20 @@ pub fn story(db: &Path, id: i64, json: bool) -> Result<()> {
     }
     writeln!(
         out,
-        "story {} · {} versions · canonical {}",
+        "story {} · {} versions · canonical {} · {}",
         s.story,
         s.members.len(),
-        s.canonical
+        s.canonical,
+        s.langs.join("+")
     )?;
     for m in &s.members {
         writeln!(
             out,
-            "{:>6}  {}  {:<8}  {:<9}{} {:.2}  {}",
+            "{:>6}  {}  {:<8}  {:<2}  {:<11}{} {:.2}  {}",
             m.id,
             m.date.as_deref().unwrap_or("----------"),
             m.agency.as_deref().unwrap_or("-"),
+            m.lang,
             m.relation,
             if m.script { "+script" } else { "" },
             m.score,

@@ -88,6 +88,10 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; border-bottom: 1px solid var(--line); padding: .25rem .5rem; vertical-align: top; }
 .diff { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
 .diff > div { white-space: pre-wrap; border: 1px solid var(--line); padding: .75rem; }
+.diff.aligned { gap: .25rem 1rem; }
+.diff.aligned > h2 { margin: 0; }
+.diff.aligned > div.alone { background: #fff3cd; }
+.diff.aligned > div.none { border-style: dashed; color: #888; }
 del { background: #ffd7d5; text-decoration: line-through; }
 ins { background: #ccf0d6; text-decoration: none; }
 .error { color: #b3261e; }

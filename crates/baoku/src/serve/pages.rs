@@ -5,7 +5,8 @@ use std::fmt::Write;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use baoku_text::diff::DiffKind;
+use baoku_store::StoredArticle;
+use baoku_text::diff::{DiffKind, DiffOp};
 
 use super::html::{escape, marked, page, url};
 use super::{api::path_id, AppState, Failure, Params};
@@ -182,13 +183,14 @@ pub async fn story(State(s): State<AppState>, Path(id): Path<String>) -> PageRes
     let id = path_id(&id).map_err(fail)?;
     let st = s.run(move |a| a.story(id)).await.map_err(fail)?;
     let mut body = format!(
-        r#"<h1>Story {}</h1><p class="meta">{} versions · {} – {} · {}</p>
-<form method="get" action="/diff"><table id="versions"><thead><tr><th>A</th><th>B</th><th>date</th><th>outlet</th><th>relation</th><th>score</th><th>headline</th></tr></thead><tbody>"#,
+        r#"<h1>Story {}</h1><p class="meta">{} versions · {} – {} · {} · {}</p>
+<form method="get" action="/diff"><table id="versions"><thead><tr><th>A</th><th>B</th><th>date</th><th>outlet</th><th>language</th><th>relation</th><th>score</th><th>headline</th></tr></thead><tbody>"#,
         st.story,
         st.members.len(),
         escape(st.first_date.as_deref().unwrap_or("?")),
         escape(st.last_date.as_deref().unwrap_or("?")),
-        escape(&st.outlets.join("、"))
+        escape(&st.outlets.join("、")),
+        escape(&st.langs.join(" + "))
     );
     let other = st
         .members
@@ -198,14 +200,16 @@ pub async fn story(State(s): State<AppState>, Path(id): Path<String>) -> PageRes
     for m in &st.members {
         let _ = write!(
             body,
-            r#"<tr><td><input type="radio" name="a" value="{id}" aria-label="A: {id}"{}></td><td><input type="radio" name="b" value="{id}" aria-label="B: {id}"{}></td><td>{}</td><td>{}</td><td>{}{}</td><td>{:.2}</td><td><a href="/articles/{id}">{}</a></td></tr>"#,
+            r#"<tr><td><input type="radio" name="a" value="{id}" aria-label="A: {id}"{}></td><td><input type="radio" name="b" value="{id}" aria-label="B: {id}"{}></td><td>{}</td><td>{}</td><td lang="en">{}</td><td>{}{}</td><td>{:.2}</td><td><a href="/articles/{id}" lang="{}">{}</a></td></tr>"#,
             if m.id == st.canonical { " checked" } else { "" },
             if m.id == other { " checked" } else { "" },
             escape(m.date.as_deref().unwrap_or("?")),
             escape(m.agency.as_deref().unwrap_or("-")),
+            escape(&m.lang),
             escape(&m.relation),
             if m.script { " +script" } else { "" },
             m.score,
+            escape(&m.lang),
             escape(&m.headline),
             id = m.id,
         );
@@ -223,6 +227,9 @@ pub async fn diff(State(s): State<AppState>, raw: RawQuery) -> PageResult {
     let (x, y, strict) = (p.id("a").map_err(fail)?, p.id("b").map_err(fail)?, p.flag("strict"));
     let (x, y) = s.run(move |a| Ok((a.article(x)?, a.article(y)?))).await.map_err(fail)?;
     let ops = baoku_text::diff::diff(&x.text, &y.text, strict);
+    if ops.iter().any(|o| o.kind == DiffKind::Aligned) {
+        return Ok(Html(page("diff", &aligned(&x, &y, &ops))));
+    }
     let (mut left, mut right) = (String::new(), String::new());
     let mut changes = 0;
     for op in &ops {
@@ -266,6 +273,49 @@ pub async fn diff(State(s): State<AppState>, raw: RawQuery) -> PageResult {
         escape(&y.headline)
     );
     Ok(Html(page("diff", &body)))
+}
+
+/// A Chinese and an English version: aligned paragraphs side by side, one row each, with
+/// paragraphs that have no counterpart marked.
+fn aligned(x: &StoredArticle, y: &StoredArticle, ops: &[DiffOp]) -> String {
+    let (lx, ly) = (lang_tag(&x.lang), lang_tag(&y.lang));
+    let mut rows = String::new();
+    let mut unmatched = 0;
+    for op in ops {
+        let (ta, tb) = (
+            escape(&x.text[op.a.start..op.a.end]),
+            escape(&y.text[op.b.start..op.b.end]),
+        );
+        let cell = |t: &str, lang: &str| {
+            if t.is_empty() {
+                r#"<div class="none">—</div>"#.to_string()
+            } else if op.kind == DiffKind::Aligned {
+                format!(r#"<div lang="{lang}">{t}</div>"#)
+            } else {
+                format!(r#"<div lang="{lang}" class="alone">{t}</div>"#)
+            }
+        };
+        if op.kind != DiffKind::Aligned {
+            unmatched += 1;
+        }
+        let _ = write!(rows, "{}{}", cell(&ta, lx), cell(&tb, ly));
+    }
+    format!(
+        r#"<h1>Translation</h1><p class="meta" id="changes">paragraphs aligned by shared names, numbers and words · {unmatched} without a counterpart</p>
+<div class="diff aligned"><h2><a href="/articles/{}">{}</a></h2><h2><a href="/articles/{}">{}</a></h2>{rows}</div>"#,
+        x.id,
+        escape(&x.headline),
+        y.id,
+        escape(&y.headline)
+    )
+}
+
+/// A `lang` attribute value for a stored language tag.
+fn lang_tag(lang: &str) -> &'static str {
+    match lang {
+        "en" => "en",
+        _ => "zh",
+    }
 }
 
 fn trends_query(p: &Params) -> String {

@@ -9,11 +9,17 @@ use std::process::{Child, Command, Stdio};
 use crate::{baoku, repo};
 
 fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
-        let out = Command::new("sh").arg("-c").arg(format!("command -v {name}")).output().ok()?;
-        let path = String::from_utf8(out.stdout).ok()?.trim().to_string();
-        (!path.is_empty()).then(|| PathBuf::from(path))
-    })
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            let out = Command::new("sh")
+                .arg("-c")
+                .arg(format!("command -v {name}"))
+                .output()
+                .ok()?;
+            let path = String::from_utf8(out.stdout).ok()?.trim().to_string();
+            (!path.is_empty()).then(|| PathBuf::from(path))
+        })
 }
 
 /// A running `baoku serve`, killed on drop.
@@ -35,7 +41,9 @@ fn serve(db: &Path) -> Server {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let addr = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
@@ -50,22 +58,39 @@ fn serve(db: &Path) -> Server {
 fn visit(browser: &Path, url: &str, name: &str) -> String {
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
     std::fs::create_dir_all(&shots).unwrap();
-    let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,1000"];
+    let flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--window-size=1280,1000",
+    ];
     let shot = Command::new(browser)
         .args(flags)
         .arg(format!("--screenshot={}", shots.join(format!("{name}.png")).display()))
         .arg(url)
         .output()
         .unwrap();
-    assert!(shot.status.success(), "screenshot of {url}: {}", String::from_utf8_lossy(&shot.stderr));
-    let dom = Command::new(browser).args(flags).arg("--dump-dom").arg(url).output().unwrap();
+    assert!(
+        shot.status.success(),
+        "screenshot of {url}: {}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    let dom = Command::new(browser)
+        .args(flags)
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .unwrap();
     assert!(dom.status.success(), "{url}: {}", String::from_utf8_lossy(&dom.stderr));
     String::from_utf8(dom.stdout).unwrap()
 }
 
 /// The first `href="{prefix}…"` in `dom`.
 fn link(dom: &str, prefix: &str) -> String {
-    let at = dom.find(&format!("href=\"{prefix}")).unwrap_or_else(|| panic!("no link to {prefix} in page"));
+    let at = dom
+        .find(&format!("href=\"{prefix}"))
+        .unwrap_or_else(|| panic!("no link to {prefix} in page"));
     let rest = &dom[at + 6..];
     rest[..rest.find('"').unwrap()].replace("&amp;", "&")
 }
@@ -74,7 +99,11 @@ fn link(dom: &str, prefix: &str) -> String {
 fn checked(dom: &str, name: &str) -> String {
     dom.split("<input")
         .filter(|i| i.contains(&format!("name=\"{name}\"")) && i.contains("checked"))
-        .find_map(|i| i.split("value=\"").nth(1).map(|v| v[..v.find('"').unwrap()].to_string()))
+        .find_map(|i| {
+            i.split("value=\"")
+                .nth(1)
+                .map(|v| v[..v.find('"').unwrap()].to_string())
+        })
         .unwrap_or_else(|| panic!("no checked {name}"))
 }
 
@@ -93,7 +122,10 @@ fn a_reader_searches_opens_a_story_its_diff_and_a_trend_chart() {
     let home = visit(&browser, &format!("{base}/"), "home");
     assert!(home.contains(r#"action="/""#) && home.contains(r#"name="q""#));
     let results = visit(&browser, &format!("{base}/?q=%E6%BF%95%E5%9C%B0"), "search"); // 濕地
-    assert!(results.contains("<mark>湿地</mark>"), "a traditional query highlights simplified text");
+    assert!(
+        results.contains("<mark>湿地</mark>"),
+        "a traditional query highlights simplified text"
+    );
     assert!(results.contains("versions in"), "a reprinted story shows its versions");
 
     // Its story: every version listed, a diff form with two versions chosen.
@@ -104,7 +136,10 @@ fn a_reader_searches_opens_a_story_its_diff_and_a_trend_chart() {
     assert_ne!(a, b);
     let diff = visit(&browser, &format!("{base}/diff?a={a}&b={b}"), "diff");
     assert!(diff.contains(r#"id="changes""#) && diff.contains(r#"class="diff""#));
-    assert!(diff.contains("<del>") || diff.contains("<ins>"), "the two versions differ somewhere");
+    assert!(
+        diff.contains("<del>") || diff.contains("<ins>"),
+        "the two versions differ somewhere"
+    );
 
     // The article's source with its span marked (and scrolled to by the page's script).
     let article_url = link(&results, "/articles/");
@@ -117,7 +152,10 @@ fn a_reader_searches_opens_a_story_its_diff_and_a_trend_chart() {
         &format!("{base}/trends?term=%E6%B1%9F%E5%B7%9D&term=%E6%96%B0%E5%8D%8E%E7%A4%BE&by=outlet&count=stories"),
         "trends",
     );
-    assert!(trends.contains("<svg") && trends.matches("<rect").count() > 4, "bars drawn");
+    assert!(
+        trends.contains("<svg") && trends.matches("<rect").count() > 4,
+        "bars drawn"
+    );
     assert!(trends.contains(r#"<table id="counts">"#) && trends.contains("新华社"));
     let files = visit(&browser, &format!("{base}/files"), "files");
     assert!(files.contains("big5_traditional.txt") && files.contains("Big5"));

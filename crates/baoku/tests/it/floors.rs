@@ -130,6 +130,57 @@ fn html_cctv_floors() {
     assert_eq!(n, 0, "listing pages produced articles");
 }
 
+/// Writes `baoku stories --json` and scores it against `gold` with `score_links.py`.
+fn score_stories(db: &std::path::Path, gold: &std::path::Path, data: &std::path::Path) -> serde_json::Value {
+    let out = baoku(db, &["stories", "--json"]);
+    let pred = db.join("stories.jsonl");
+    std::fs::write(&pred, &out.stdout).unwrap();
+    run_scorer(&data.join("../tools/score_links.py"), gold, &pred)
+}
+
+/// Pairs of predicted story members that belong to different gold stories.
+fn false_pairs(db: &std::path::Path, gold: &std::path::Path) -> Vec<(String, String)> {
+    let gold: std::collections::HashMap<String, String> = std::fs::read_to_string(gold)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let g: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                g["id"].as_str().unwrap().to_string(),
+                g["story"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut out = Vec::new();
+    for s in crate::json_lines(&baoku(db, &["stories", "--json"])) {
+        let ids: Vec<String> = s["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|m| m["source_id"].as_str().map(String::from))
+            .collect();
+        for (i, a) in ids.iter().enumerate() {
+            for b in &ids[i + 1..] {
+                if gold.get(a) != gold.get(b) {
+                    out.push((a.clone(), b.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every relation's recall share (`"ok/total"`) is at least `floor`.
+fn assert_recalls(v: &serde_json::Value, floor: f64) {
+    for (relation, share) in v["recall_by_relation"].as_object().unwrap() {
+        let (ok, total) = share.as_str().unwrap().split_once('/').unwrap();
+        let (ok, total): (f64, f64) = (ok.parse().unwrap(), total.parse().unwrap());
+        assert!(ok / total >= floor, "recall of {relation}: {share}");
+    }
+}
+
+/// The linking issue's floors on reprints-dev; then translations-dev ingested into the same
+/// archive (the translation issue: its machinery adds no false link to reprints-dev).
 #[test]
 fn reprints_dev_floors() {
     let Some(data) = shared_data() else {
@@ -141,19 +192,48 @@ fn reprints_dev_floors() {
         db.path(),
         &["ingest", data.join("reprints-dev/docs.jsonl.gz").to_str().unwrap()],
     );
-    let out = baoku(db.path(), &["stories", "--json"]);
-    let pred = db.path().join("stories.jsonl");
-    std::fs::write(&pred, &out.stdout).unwrap();
-    let v = run_scorer(
-        &data.join("../tools/score_links.py"),
-        &data.join("reprints-dev/gold.jsonl"),
-        &pred,
-    );
+    let gold = data.join("reprints-dev/gold.jsonl");
+    let v = score_stories(db.path(), &gold, &data);
     eprintln!("reprints-dev: {v}");
     assert!(v["pair_f1"].as_f64().unwrap() >= 0.97, "pair F1 {v}");
-    for (relation, share) in v["recall_by_relation"].as_object().unwrap() {
-        let (ok, total) = share.as_str().unwrap().split_once('/').unwrap();
-        let (ok, total): (f64, f64) = (ok.parse().unwrap(), total.parse().unwrap());
-        assert!(ok / total >= 0.95, "recall of {relation}: {share}");
-    }
+    assert_recalls(&v, 0.95);
+    let false_before = false_pairs(db.path(), &gold);
+
+    // Mixed: the translations are undated, so every one is compared with all of reprints-dev.
+    baoku(
+        db.path(),
+        &["ingest", data.join("translations-dev/docs.jsonl").to_str().unwrap()],
+    );
+    let mixed_gold = db.path().join("mixed-gold.jsonl");
+    let mut g = std::fs::read_to_string(&gold).unwrap();
+    g.push_str(&std::fs::read_to_string(data.join("translations-dev/gold.jsonl")).unwrap());
+    std::fs::write(&mixed_gold, g).unwrap();
+    let m = score_stories(db.path(), &mixed_gold, &data);
+    eprintln!("reprints-dev + translations-dev: {m}");
+    let false_after = false_pairs(db.path(), &mixed_gold);
+    let new: Vec<_> = false_after.iter().filter(|p| !false_before.contains(p)).collect();
+    assert!(new.is_empty(), "false links added by mixing in translations: {new:?}");
+    assert!(
+        m["pair_precision"].as_f64().unwrap() >= v["pair_precision"].as_f64().unwrap(),
+        "precision fell: {v} → {m}"
+    );
+    assert_recalls(&m, 0.95);
+}
+
+/// The translation issue's floors on translations-dev.
+#[test]
+fn translations_dev_floors() {
+    let Some(data) = shared_data() else {
+        eprintln!("skipped: ../shared/data is not present");
+        return;
+    };
+    let db = tempfile::tempdir().unwrap();
+    baoku(
+        db.path(),
+        &["ingest", data.join("translations-dev/docs.jsonl").to_str().unwrap()],
+    );
+    let v = score_stories(db.path(), &data.join("translations-dev/gold.jsonl"), &data);
+    eprintln!("translations-dev: {v}");
+    assert!(v["pair_f1"].as_f64().unwrap() >= 0.9, "pair F1 {v}");
+    assert_recalls(&v, 0.95);
 }

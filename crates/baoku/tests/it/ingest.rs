@@ -140,11 +140,18 @@ fn a_reprint_in_a_feed_joins_the_page_article_it_copies() {
 #[test]
 fn no_link_defers_linking_to_the_link_command() {
     let db = tempfile::tempdir().unwrap();
-    baoku(db.path(), &["ingest", "--no-link", repo().join("samples").to_str().unwrap()]);
+    baoku(
+        db.path(),
+        &["ingest", "--no-link", repo().join("samples").to_str().unwrap()],
+    );
     assert!(json_lines(&baoku(db.path(), &["stories", "--json"])).is_empty());
-    assert!(json_lines(&baoku(db.path(), &["articles", "--json"])).iter().all(|a| a["story"].is_null()));
+    assert!(json_lines(&baoku(db.path(), &["articles", "--json"]))
+        .iter()
+        .all(|a| a["story"].is_null()));
     let out = String::from_utf8(baoku(db.path(), &["link"]).stdout).unwrap();
     assert!(out.contains("articles linked"), "{out}");
     assert!(!json_lines(&baoku(db.path(), &["stories", "--json"])).is_empty());
-    assert!(json_lines(&baoku(db.path(), &["articles", "--json"])).iter().all(|a| a["story"].is_i64()));
+    assert!(json_lines(&baoku(db.path(), &["articles", "--json"]))
+        .iter()
+        .all(|a| a["story"].is_i64()));
 }

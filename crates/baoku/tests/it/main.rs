@@ -7,6 +7,7 @@ mod floors;
 mod ingest;
 mod samples;
 mod search;
+mod translations;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
