@@ -424,8 +424,8 @@ impl Archive {
         crate::search::rank(&self.conn, self.index.as_ref().expect("opened by sync"), req, &parsed)
     }
 
-    /// Links every article not yet in a story into the archive's stories; returns how many.
-    pub fn link_pending(&mut self) -> Result<usize> {
+    /// Links every article not yet in a story into the archive's stories.
+    pub fn link_pending(&mut self) -> Result<crate::stories::LinkReport> {
         crate::stories::link_pending(&mut self.conn)
     }
 

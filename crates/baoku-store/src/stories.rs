@@ -13,10 +13,12 @@ use baoku_text::normalize::Normalizer;
 use baoku_text::translate::TranslationParams;
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};
+use std::time::Instant;
+
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::translations::link_translations;
+use crate::translations::{link_translations, TranslationReport};
 
 /// A story member as listed by `baoku stories`.
 #[derive(Debug, Clone, Serialize)]
@@ -65,14 +67,29 @@ pub struct StoryRow {
 /// recomputed from the stored text when needed, which costs time, not results.
 pub const LINK_MEMORY: usize = 256 << 20;
 
+/// What [`link_pending`] did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LinkReport {
+    /// Articles linked (each joined a story or founded one).
+    pub linked: usize,
+    /// Seconds spent linking versions (same language).
+    pub version_secs: f64,
+    /// Translation linking of the batch.
+    pub translation: TranslationReport,
+    /// Seconds spent on it.
+    pub translation_secs: f64,
+}
+
 /// Links every article not yet in a story, as a version of a stored story or a translation of
-/// one (see [`crate::translations`]); returns how many were linked.
-pub fn link_pending(conn: &mut Connection) -> Result<usize> {
+/// one (see [`crate::translations`]).
+pub fn link_pending(conn: &mut Connection) -> Result<LinkReport> {
     link_pending_with(conn, LINK_MEMORY)
 }
 
 /// [`link_pending`] with a memory budget for fingerprints (bytes).
-pub fn link_pending_with(conn: &mut Connection, budget: usize) -> Result<usize> {
+pub fn link_pending_with(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
+    let started = Instant::now();
+    let mut report = LinkReport::default();
     let tx = conn.transaction()?;
     let state = tx
         .query_row("SELECT state FROM linker WHERE id = 1", [], |r| {
@@ -123,7 +140,7 @@ pub fn link_pending_with(conn: &mut Connection, budget: usize) -> Result<usize> 
         docs
     };
     if docs.is_empty() {
-        return Ok(0);
+        return Ok(report);
     }
     let new: Vec<u64> = docs.iter().map(|d| d.id).collect();
     let edges = {
@@ -141,7 +158,10 @@ pub fn link_pending_with(conn: &mut Connection, budget: usize) -> Result<usize> 
         linker.set_memory_budget(0);
         edges
     };
-    let (translations, _) = link_translations(&tx, &mut linker, &new, &TranslationParams::default())?;
+    report.version_secs = started.elapsed().as_secs_f64();
+    let (translations, tr) = link_translations(&tx, &mut linker, &new, &TranslationParams::default())?;
+    report.translation = tr;
+    report.translation_secs = started.elapsed().as_secs_f64() - report.version_secs;
     let edges: Vec<_> = edges.into_iter().chain(translations).collect();
     {
         let mut ins = tx.prepare_cached("INSERT INTO links (a, b, relation, script, score) SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?2)")?;
@@ -182,7 +202,8 @@ pub fn link_pending_with(conn: &mut Connection, budget: usize) -> Result<usize> 
         [linker.to_bytes()],
     )?;
     tx.commit()?;
-    Ok(new.len())
+    report.linked = new.len();
+    Ok(report)
 }
 
 /// Stories with at least `min_members` members, by story id.

@@ -1241,7 +1241,10 @@ impl<'a> TranslationLinker<'a> {
     /// one hold at least `min_hits` of the indexed terms of the other (counted both ways), and
     /// their dates (days, when both known) are within `date_window`.
     pub fn candidates(&self, dates: &[Option<i32>], params: &TranslationParams) -> Vec<(usize, usize)> {
-        let mut index: IdMap<Vec<u32>> = IdMap::default();
+        // Postings per language of the indexed document: a document only looks up the other
+        // language's (same-language lists grow with the corpus and were all skipped: a
+        // quadratic cost on a large Chinese archive with a few English articles).
+        let mut index: [IdMap<Vec<u32>>; 2] = Default::default();
         for (i, p) in self.docs.iter().enumerate() {
             let other = 1 - lang_ix(p.lang);
             let mut rare: Vec<(u32, u64)> = p
@@ -1256,23 +1259,21 @@ impl<'a> TranslationLinker<'a> {
             rare.sort_unstable();
             rare.dedup();
             for &(_, t) in rare.iter().take(params.index_terms) {
-                index.entry(t).or_default().push(i as u32);
+                index[lang_ix(p.lang)].entry(t).or_default().push(i as u32);
             }
         }
         let mut hits: IdMap<u32> = IdMap::default();
         for (i, p) in self.docs.iter().enumerate() {
+            let other = &index[1 - lang_ix(p.lang)];
             for t in &p.terms {
-                if let Some(post) = index.get(t) {
+                if let Some(post) = other.get(t) {
                     for &j in post {
-                        if self.docs[j as usize].lang != p.lang {
-                            let (z, e) = if p.lang == Lang::Zh {
-                                (i as u64, j as u64)
-                            } else {
-                                (j as u64, i as u64)
-                            };
-                            let key = z << 32 | e;
-                            *hits.entry(key).or_default() += 1;
-                        }
+                        let (z, e) = if p.lang == Lang::Zh {
+                            (i as u64, j as u64)
+                        } else {
+                            (j as u64, i as u64)
+                        };
+                        *hits.entry(z << 32 | e).or_default() += 1;
                     }
                 }
             }

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use baoku_store::prepare::{self, Kind, Prepared};
+use baoku_store::stories::LinkReport;
 use baoku_store::{Archive, FileReport, FileState};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -83,9 +84,9 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<()> {
     }
     bar.set_message(format!("{done_files} files, {articles} articles; linking versions"));
     let linked = if args.no_link {
-        0
+        None
     } else {
-        archive.link_pending().context("linking new articles into stories")?
+        Some(archive.link_pending().context("linking new articles into stories")?)
     };
     bar.finish_and_clear();
     let mut out = std::io::stdout().lock();
@@ -102,7 +103,9 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<()> {
             started.elapsed().as_secs_f64(),
             &archive,
         )?;
-        writeln!(out, "{linked} new articles linked into stories")?;
+        if let Some(l) = linked {
+            writeln!(out, "{}", link_summary(&l))?;
+        }
     }
     Ok(())
 }
@@ -113,11 +116,28 @@ pub fn link(db: &Path) -> Result<()> {
     let started = Instant::now();
     let linked = archive.link_pending().context("linking articles into stories")?;
     println!(
-        "{linked} articles linked in {:.2} s; {} stories with more than one version",
+        "{}; {} stories with more than one version ({:.2} s in all)",
+        link_summary(&linked),
+        archive.stories(2)?.len(),
         started.elapsed().as_secs_f64(),
-        archive.stories(2)?.len()
     );
     Ok(())
+}
+
+/// One line on what linking did: versions, then translations when there was anything to compare.
+fn link_summary(l: &LinkReport) -> String {
+    let mut s = format!(
+        "{} new articles linked into stories in {:.1} s",
+        l.linked, l.version_secs
+    );
+    let t = &l.translation;
+    if t.scope > 0 {
+        s += &format!(
+            "; translations: {} articles compared across languages, {} translation links, {:.1} s",
+            t.scope, t.edges, l.translation_secs
+        );
+    }
+    s
 }
 
 /// Expands folders recursively (following links, reporting loops) and keeps files of known kinds.

@@ -221,3 +221,28 @@ fn pages_render_and_errors_are_pages() {
     let (_, _, body) = get("/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
     assert!(!body.contains("<script>alert") && body.contains("&lt;script&gt;"));
 }
+
+#[test]
+fn a_chinese_and_an_english_version_are_aligned_side_by_side() {
+    let first = |q: &str| {
+        ok_json(&format!("/api/search?q={q}"))["hits"][0]["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let zh = first("%E6%97%A0%E4%BA%BA%E9%A9%BE%E9%A9%B6"); // 无人驾驶
+    let en = first("driverless");
+    let d = ok_json(&format!("/api/diff?a={zh}&b={en}"));
+    let kinds: Vec<&str> = d["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"aligned"), "{kinds:?}");
+    let (status, _, body) = get(&format!("/diff?a={zh}&b={en}"));
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains(r#"class="diff aligned""#) && body.contains(r#"lang="en""#),
+        "{body}"
+    );
+}

@@ -89,8 +89,11 @@ fn write(path: &std::path::Path, docs: &[(&str, &str, &str, &str)], lang: &str) 
     let lines: Vec<String> = docs
         .iter()
         .map(|(id, date, title, text)| {
-            serde_json::json!({"id": id, "date": date, "title": title, "text": text, "lang": lang, "source": "江川日报"})
-                .to_string()
+            let mut r = serde_json::json!({"id": id, "title": title, "text": text, "lang": lang, "source": "江川日报"});
+            if !date.is_empty() {
+                r["date"] = (*date).into();
+            }
+            r.to_string()
         })
         .collect();
     std::fs::write(path, lines.join("\n")).unwrap();
@@ -156,4 +159,22 @@ fn english_versions_join_the_stories_of_their_chinese_originals() {
     assert!(kinds.iter().filter(|&&k| k == "aligned").count() >= 3, "{kinds:?}");
     let plain = String::from_utf8(baoku(db.path(), &["diff", &ids[0], &ids[1]]).stdout).unwrap();
     assert!(plain.contains("⇄"), "{plain}");
+}
+
+/// Without a date no window applies, and comparing with the whole archive would find false
+/// partners: an undated article is compared with undated ones only.
+#[test]
+fn undated_english_versions_are_not_compared_with_dated_chinese_ones() {
+    let db = tempfile::tempdir().unwrap();
+    let (zh, en) = (db.path().join("zh.jsonl"), db.path().join("en.jsonl"));
+    write(&zh, ZH, "zh");
+    let undated: Vec<_> = EN.iter().map(|&(id, _, h, t)| (id, "", h, t)).collect();
+    write(&en, &undated, "en");
+    baoku(db.path(), &["ingest", zh.to_str().unwrap(), en.to_str().unwrap()]);
+    let articles = json_lines(&baoku(db.path(), &["articles", "--json"]));
+    assert!(articles
+        .iter()
+        .any(|a| a["source_id"] == "en-bus" && a["date"].is_null()));
+    let stories = json_lines(&baoku(db.path(), &["stories", "--json"]));
+    assert!(stories.is_empty(), "{stories:#?}");
 }
