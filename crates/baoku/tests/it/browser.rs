@@ -141,6 +141,15 @@ fn a_reader_searches_opens_a_story_its_diff_and_a_trend_chart() {
         "the two versions differ somewhere"
     );
 
+    // A Chinese article and its English version: paragraphs side by side, row by row.
+    let articles = crate::json_lines(&baoku(db.path(), &["articles", "--json"]));
+    let id_of = |f: &dyn Fn(&serde_json::Value) -> bool| articles.iter().find(|a| f(a)).unwrap()["id"].to_string();
+    let zh = id_of(&|a| a["lang"] == "zh" && a["headline"].as_str().unwrap().contains("无人驾驶"));
+    let en = id_of(&|a| a["source_id"] == "wf-20240312-0004");
+    let aligned = visit(&browser, &format!("{base}/diff?a={zh}&b={en}"), "diff-translation");
+    assert!(aligned.contains(r#"class="diff aligned""#), "{aligned}");
+    assert!(aligned.contains(r#"<div lang="en">"#) && aligned.contains(r#"<div lang="zh">"#), "{aligned}");
+
     // The article's source with its span marked (and scrolled to by the page's script).
     let article_url = link(&results, "/articles/");
     let source = visit(&browser, &format!("{base}{article_url}/source"), "source");
