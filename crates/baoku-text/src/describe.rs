@@ -292,9 +292,20 @@ const TRADITIONAL: [&str; 10] = [
 
 fn is_traditional(c: char) -> bool {
     use std::sync::OnceLock;
-    static SET: OnceLock<std::collections::HashSet<char>> = OnceLock::new();
-    SET.get_or_init(|| TRADITIONAL.iter().flat_map(|s| s.chars()).collect())
-        .contains(&c)
+    // A bit per code point of the basic CJK block, where all of them lie: this runs on every
+    // character of every article.
+    const BASE: u32 = 0x4E00;
+    static BITS: OnceLock<Vec<u64>> = OnceLock::new();
+    let bits = BITS.get_or_init(|| {
+        let mut b = vec![0u64; (0xA000 - BASE as usize) / 64];
+        for c in TRADITIONAL.iter().flat_map(|s| s.chars()) {
+            let i = c as usize - BASE as usize;
+            b[i / 64] |= 1 << (i % 64);
+        }
+        b
+    });
+    let Some(i) = (c as u32).checked_sub(BASE).map(|i| i as usize) else { return false };
+    bits.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
 }
 
 /// True for CJK unified ideographs (basic block and extension A).
