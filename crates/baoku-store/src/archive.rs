@@ -348,10 +348,7 @@ impl Archive {
             return Ok(reports);
         }
         // Another process writing the index will apply this batch's queue entries too.
-        match self.sync_index() {
-            Ok(_) | Err(Error::Busy(_)) => {}
-            Err(e) => return Err(e),
-        }
+        self.sync_unless_busy()?;
         Ok(reports)
     }
 
@@ -364,21 +361,24 @@ impl Archive {
 
     /// Brings the search index up to date with the store; returns how many articles changed.
     pub fn sync_index(&mut self) -> Result<usize> {
-        let conn = &self.conn;
-        if self.index.is_none() {
-            self.index = Some(SearchIndex::open(&self.dir)?);
+        self.search_index()?;
+        self.index.as_mut().expect("opened").sync(&self.conn)
+    }
+
+    /// [`Archive::sync_index`], except that an index another process is writing is left to
+    /// that process.
+    fn sync_unless_busy(&mut self) -> Result<()> {
+        match self.sync_index() {
+            Ok(_) | Err(Error::Busy(_)) => Ok(()),
+            Err(e) => Err(e),
         }
-        self.index.as_mut().expect("just opened").sync(conn)
     }
 
     /// Before reading the index: applies what it lacks unless another process is writing it
     /// (then the last committed index answers), and lets go of tantivy's writer lock so an
     /// ingest elsewhere can take it.
     fn catch_up(&mut self) -> Result<()> {
-        match self.sync_index() {
-            Ok(_) | Err(Error::Busy(_)) => {}
-            Err(e) => return Err(e),
-        }
+        self.sync_unless_busy()?;
         self.index.as_mut().expect("opened by sync").close_writer();
         Ok(())
     }
