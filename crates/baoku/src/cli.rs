@@ -1,4 +1,5 @@
-//! Command-line arguments, resolved once at the edge: flag, else `BAOKU_*` environment, else default.
+//! Command-line arguments: flag, else `BAOKU_*` environment; [`crate::config`] adds
+//! `baoku.toml` and the defaults.
 
 use std::path::PathBuf;
 
@@ -8,9 +9,12 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(version, about)]
 pub struct Cli {
-    /// Data directory.
-    #[arg(long, global = true, env = "BAOKU_DB", default_value = "baoku-data")]
-    pub db: PathBuf,
+    /// Data directory [default: `db` in baoku.toml, else ./baoku-data].
+    #[arg(long, global = true, env = "BAOKU_DB")]
+    pub db: Option<PathBuf>,
+    /// Settings file [default: ./baoku.toml when there is one].
+    #[arg(long, global = true, env = "BAOKU_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -88,9 +92,9 @@ pub enum Command {
     },
     /// Serve the JSON API and the web page.
     Serve {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:7878")]
-        addr: String,
+        /// Address to listen on [default: `serve.addr` in baoku.toml, else 127.0.0.1:7878].
+        #[arg(long, env = "BAOKU_ADDR")]
+        addr: Option<String>,
         /// Files or folders to ingest in the background while serving.
         #[arg(long, num_args = 1..)]
         ingest: Vec<PathBuf>,

@@ -2,6 +2,7 @@
 
 mod chart;
 mod cli;
+mod config;
 mod ingest;
 mod output;
 mod search;
@@ -29,7 +30,12 @@ fn main() {
 }
 
 fn run(cli: cli::Cli) -> anyhow::Result<()> {
-    let db = cli.db.clone();
+    let addr = match &cli.command {
+        cli::Command::Serve { addr, .. } => addr.clone(),
+        _ => None,
+    };
+    let config = config::resolve(&cli, addr.as_deref(), &std::env::current_dir()?)?;
+    let db = config.db.clone();
     match cli.command {
         cli::Command::Ingest(args) => ingest::run(&db, &args),
         cli::Command::Link => ingest::link(&db),
@@ -44,7 +50,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<()> {
             json,
             svg,
         } => search::trends(&db, &terms, &by, &count, json, svg.as_deref()),
-        cli::Command::Serve { addr, ingest } => serve::run(&db, &addr, ingest),
+        cli::Command::Serve { ingest, .. } => serve::run(&db, &config.addr, ingest),
         cli::Command::Show { id, raw, json } => output::show(&db, id, raw, json),
         cli::Command::Stories { json, all } => output::stories(&db, json, all),
         cli::Command::Story { id, json } => output::story(&db, id, json),

@@ -155,3 +155,30 @@ fn no_link_defers_linking_to_the_link_command() {
         .iter()
         .all(|a| a["story"].is_i64()));
 }
+
+#[test]
+fn baoku_toml_in_the_working_directory_names_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("baoku.toml"), "db = \"news\"\n").unwrap();
+    let sample = repo().join("samples/english_report.txt");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_baoku"))
+            .current_dir(dir.path())
+            .env_remove("BAOKU_DB")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["ingest", sample.to_str().unwrap()]).status.success());
+    assert!(dir.path().join("news/baoku.sqlite").is_file());
+    // A flag still wins over the file.
+    assert!(run(&["--db", "flagged", "ingest", sample.to_str().unwrap()])
+        .status
+        .success());
+    assert!(dir.path().join("flagged/baoku.sqlite").is_file());
+    // A misspelt key is an error that names the file.
+    std::fs::write(dir.path().join("baoku.toml"), "dbb = \"news\"\n").unwrap();
+    let bad = run(&["files"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("baoku.toml"));
+}
