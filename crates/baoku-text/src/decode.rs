@@ -243,7 +243,10 @@ impl Decoded {
         let at = at.min(self.text.len());
         let i = self.lines.partition_point(|m| m.text <= at).saturating_sub(1);
         let mark = self.lines[i];
-        let (next_text, next_raw) = self.lines.get(i + 1).map_or((self.text.len(), self.raw_len), |m| (m.text, m.raw));
+        let (next_text, next_raw) = self
+            .lines
+            .get(i + 1)
+            .map_or((self.text.len(), self.raw_len), |m| (m.text, m.raw));
         // Encode the shorter side of `at` within its line: span ends sit at line ends, and
         // encoding whole lines again was a tenth of ingest time on GB18030 pages. A line with
         // undecodable bytes is measured from its start only, so offsets stay monotone.
@@ -251,7 +254,9 @@ impl Decoded {
         if at - mark.text <= next_text - at || line.contains('\u{FFFD}') {
             (mark.raw + self.encoded_len(&self.text[mark.text..at])).min(next_raw)
         } else {
-            next_raw.saturating_sub(self.encoded_len(&self.text[at..next_text])).max(mark.raw)
+            next_raw
+                .saturating_sub(self.encoded_len(&self.text[at..next_text]))
+                .max(mark.raw)
         }
     }
 

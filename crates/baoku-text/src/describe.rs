@@ -304,7 +304,9 @@ fn is_traditional(c: char) -> bool {
         }
         b
     });
-    let Some(i) = (c as u32).checked_sub(BASE).map(|i| i as usize) else { return false };
+    let Some(i) = (c as u32).checked_sub(BASE).map(|i| i as usize) else {
+        return false;
+    };
     bits.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
 }
 

@@ -148,7 +148,10 @@ fn a_reader_searches_opens_a_story_its_diff_and_a_trend_chart() {
     let en = id_of(&|a| a["source_id"] == "wf-20240312-0004");
     let aligned = visit(&browser, &format!("{base}/diff?a={zh}&b={en}"), "diff-translation");
     assert!(aligned.contains(r#"class="diff aligned""#), "{aligned}");
-    assert!(aligned.contains(r#"<div lang="en">"#) && aligned.contains(r#"<div lang="zh">"#), "{aligned}");
+    assert!(
+        aligned.contains(r#"<div lang="en">"#) && aligned.contains(r#"<div lang="zh">"#),
+        "{aligned}"
+    );
 
     // The article's source with its span marked (and scrolled to by the page's script).
     let article_url = link(&results, "/articles/");
