@@ -43,6 +43,8 @@ pub struct Decoded {
 struct LineMark {
     text: usize,
     raw: usize,
+    /// Decoded without error: its raw offsets can be measured from either end.
+    clean: bool,
 }
 
 /// Unwraps gzip when `bytes` start with the gzip magic number; other bytes pass through.
@@ -69,7 +71,11 @@ pub fn decode(raw: &[u8]) -> Decoded {
             bom: false,
             bad_bytes: 0,
             binary: true,
-            lines: vec![LineMark { text: 0, raw: 0 }],
+            lines: vec![LineMark {
+                text: 0,
+                raw: 0,
+                clean: true,
+            }],
             raw_len: raw.len(),
             encoder: UTF_8,
         };
@@ -81,7 +87,11 @@ pub fn decode(raw: &[u8]) -> Decoded {
             bom: false,
             bad_bytes: 0,
             binary: false,
-            lines: vec![LineMark { text: 0, raw: 0 }],
+            lines: vec![LineMark {
+                text: 0,
+                raw: 0,
+                clean: true,
+            }],
             raw_len: raw.len(),
             encoder: UTF_8,
         };
@@ -155,15 +165,22 @@ fn decode_with(raw: &[u8], enc: &'static Encoding, bom_len: usize) -> Decoded {
         } else {
             byte_line_end(body, pos)
         };
+        let at = text.len();
+        let line_bad = decode_line(enc, &body[pos..end], &mut text);
         lines.push(LineMark {
-            text: text.len(),
+            text: at,
             raw: bom_len + pos,
+            clean: line_bad == 0,
         });
-        bad += decode_line(enc, &body[pos..end], &mut text);
+        bad += line_bad;
         pos = end;
     }
     if lines.is_empty() {
-        lines.push(LineMark { text: 0, raw: bom_len });
+        lines.push(LineMark {
+            text: 0,
+            raw: bom_len,
+            clean: true,
+        });
     }
     Decoded {
         text,
@@ -250,8 +267,7 @@ impl Decoded {
         // Encode the shorter side of `at` within its line: span ends sit at line ends, and
         // encoding whole lines again was a tenth of ingest time on GB18030 pages. A line with
         // undecodable bytes is measured from its start only, so offsets stay monotone.
-        let line = &self.text[mark.text..next_text];
-        if at - mark.text <= next_text - at || line.contains('\u{FFFD}') {
+        if at - mark.text <= next_text - at || !mark.clean {
             (mark.raw + self.encoded_len(&self.text[mark.text..at])).min(next_raw)
         } else {
             next_raw
@@ -281,15 +297,50 @@ impl Decoded {
         Span::new(self.raw_offset(span.start), self.raw_offset(span.end))
     }
 
-    /// Bytes `s` takes in the source encoding; exact for text decoded without error.
+    /// Bytes `s` takes in the source encoding; exact for text decoded without error. U+FFFD
+    /// stood for an undecodable sequence and counts as one byte.
     fn encoded_len(&self, s: &str) -> usize {
+        if self.encoding == UTF_16LE.name() || self.encoding == UTF_16BE.name() {
+            // (encoding_rs encodes nothing to UTF-16: its output encoding is UTF-8)
+            return s.encode_utf16().count() * 2;
+        }
         if self.encoder == UTF_8 || s.is_ascii() {
             return s.len();
         }
-        let (bytes, _, _) = self.encoder.encode(s);
-        // U+FFFD stood for an undecodable sequence of at least one byte.
-        bytes.len() - s.matches('\u{FFFD}').count() * (self.encoder.encode("\u{FFFD}").0.len().saturating_sub(1))
+        let Some(table) = char_lengths(self.encoder) else {
+            let (bytes, _, _) = self.encoder.encode(s);
+            return bytes.len()
+                - s.matches('\u{FFFD}').count() * (self.encoder.encode("\u{FFFD}").0.len().saturating_sub(1));
+        };
+        s.chars()
+            .map(|c| match c {
+                '\u{FFFD}' => 1,
+                c if (c as u32) < 0x10000 => table[c as usize] as usize,
+                c => self.encoder.encode(c.encode_utf8(&mut [0; 4])).0.len(),
+            })
+            .sum()
     }
+}
+
+/// Bytes each BMP character takes in GB18030 or Big5 (what `Encoding::encode` gives it),
+/// built once per encoding: summing these is many times faster than encoding the text again,
+/// which span mapping did for every span end.
+fn char_lengths(enc: &'static Encoding) -> Option<&'static [u8]> {
+    use std::sync::OnceLock;
+    static GB: OnceLock<Box<[u8]>> = OnceLock::new();
+    static B5: OnceLock<Box<[u8]>> = OnceLock::new();
+    let cell = if enc == GB18030 {
+        &GB
+    } else if enc == BIG5 {
+        &B5
+    } else {
+        return None;
+    };
+    Some(cell.get_or_init(|| {
+        (0..0x10000u32)
+            .map(|cp| char::from_u32(cp).map_or(0, |c| enc.encode(c.encode_utf8(&mut [0; 4])).0.len().min(255) as u8))
+            .collect()
+    }))
 }
 
 #[cfg(test)]
@@ -304,6 +355,31 @@ mod tests {
             assert!(r <= raw.len());
         }
         assert_eq!(d.raw_offset(d.text.len()), raw.len());
+    }
+
+    #[test]
+    fn utf16_offsets_count_two_bytes_a_unit() {
+        let text = "本报讯\n江川 bridge 𠀀。\n";
+        let mut raw = vec![0xFF, 0xFE];
+        raw.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+        let d = decode(&raw);
+        assert_eq!(d.encoding, "UTF-16LE");
+        let at = d.text.find("bridge").unwrap();
+        let want = 2 + 2 * d.text[..at].encode_utf16().count();
+        assert_eq!(d.raw_offset(at), want);
+        roundtrip(&raw, &d);
+    }
+
+    #[test]
+    fn table_lengths_match_the_encoder() {
+        let s = "本报讯 江川大橋「開張」\u{00A0}䶮 €𠀀 abc，。";
+        for enc in [GB18030, BIG5] {
+            let table = char_lengths(enc).unwrap();
+            for c in s.chars().filter(|&c| (c as u32) < 0x10000) {
+                let want = enc.encode(c.encode_utf8(&mut [0; 4])).0.len();
+                assert_eq!(table[c as usize] as usize, want, "{} {c}", enc.name());
+            }
+        }
     }
 
     #[test]

@@ -1185,28 +1185,37 @@ fn affinity(h: &str, text: &str) -> f64 {
     if hs.len() < 2 || text.is_empty() {
         return 0.0;
     }
-    let ts: Vec<char> = text.chars().filter(|&c| crate::describe::is_cjk(c)).collect();
-    let mut set = std::collections::HashSet::with_capacity(ts.len());
-    for w in ts.windows(2) {
-        set.insert((w[0], w[1]));
-    }
-    let hits = hs.windows(2).filter(|w| set.contains(&(w[0], w[1]))).count();
+    let set = cjk_bigrams(text);
+    let hits = hs
+        .windows(2)
+        .filter(|w| set.binary_search(&bigram(w[0], w[1])).is_ok())
+        .count();
     hits as f64 / (hs.len() - 1) as f64
+}
+
+fn bigram(a: char, b: char) -> u64 {
+    (a as u64) << 32 | b as u64
+}
+
+/// The distinct CJK character bigrams of `s`, sorted (a sorted vector: hashing them was a
+/// sixth of ingest time).
+fn cjk_bigrams(s: &str) -> Vec<u64> {
+    let cs: Vec<char> = s.chars().filter(|&c| crate::describe::is_cjk(c)).collect();
+    let mut v: Vec<u64> = cs.windows(2).map(|w| bigram(w[0], w[1])).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Share of the CJK bigrams of `after` that also occur in `before`: how much the text
 /// after a boundary goes on with the words of the text before it.
 fn cohesion(before: &str, after: &str) -> f64 {
-    let bigrams = |s: &str| -> std::collections::HashSet<(char, char)> {
-        let cs: Vec<char> = s.chars().filter(|&c| crate::describe::is_cjk(c)).collect();
-        cs.windows(2).map(|w| (w[0], w[1])).collect()
-    };
-    let a = bigrams(after);
+    let a = cjk_bigrams(after);
     if a.is_empty() {
         return 0.0;
     }
-    let b = bigrams(before);
-    a.iter().filter(|x| b.contains(x)).count() as f64 / a.len() as f64
+    let b = cjk_bigrams(before);
+    a.iter().filter(|x| b.binary_search(x).is_ok()).count() as f64 / a.len() as f64
 }
 
 /// A sign-off closing an article: a short bracketed line naming the dateline, reporters or
