@@ -61,6 +61,7 @@ pub fn split_page(name: &str, text: &str) -> Page {
     let indent_mode = is_indent_mode(&lines);
     let paras = paragraphs(&lines, indent_mode);
     let mut seg = Segmenter::new(name, date, page_no);
+    seg.index = index_titles(&lines);
     seg.run(&paras);
     seg.finish()
 }
@@ -87,6 +88,7 @@ pub fn trace_boundaries(name: &str, text: &str) -> Vec<BoundaryTrace> {
     let indent_mode = is_indent_mode(&lines);
     let paras = paragraphs(&lines, indent_mode);
     let mut seg = Segmenter::new(name, date, page_no);
+    seg.index = index_titles(&lines);
     seg.trace = Some(Vec::new());
     seg.run(&paras);
     seg.trace.unwrap_or_default()
@@ -279,7 +281,12 @@ fn chars_capped(t: &str, cap: usize) -> usize {
 fn is_head_like(t: &str) -> bool {
     let n = chars_capped(t, MAX_SUBTITLE_CHARS);
     if t.starts_with('—') || t.starts_with("--") {
-        return n <= MAX_SUBTITLE_CHARS;
+        // `——编者`, `——习近平`: a short attribution closing a note or a quotation.
+        let rest = t.trim_start_matches(['—', '-']).trim();
+        return n <= MAX_SUBTITLE_CHARS && chars_capped(rest, 5) > 5;
+    }
+    if is_box_label(t) {
+        return false;
     }
     if ends_terminated(t) && !closes_headline(t) {
         return false;
@@ -294,12 +301,20 @@ fn is_head_like(t: &str) -> bool {
     // Headlines rarely hold clause punctuation; a line cut from a paragraph by layout
     // usually does. The longer the line, the less punctuation a headline may hold.
     // (`、` between listed names is common in headlines, so it is not counted.)
+    // A column tag does not count towards the length.
+    let t = column_tag_start(t).map_or(t, |i| &t[..i]);
+    let n = chars_capped(t, MAX_SUBTITLE_CHARS);
     let punct = t.chars().filter(|c| "，。；：,;:".contains(*c)).count();
     match punct {
         0 => n <= MAX_HEAD_CHARS,
         1 => n < 32,
         _ => n < 24,
     }
+}
+
+/// Labels of boxes printed inside an article (`核心阅读`, `内容提要`): never a headline.
+fn is_box_label(t: &str) -> bool {
+    ["核心阅读", "核心閱讀", "内容提要", "內容提要"].contains(&t)
 }
 
 /// An English headline: mostly Latin letters, capitalised, at most 20 words, no sentence
@@ -330,8 +345,13 @@ fn closes_headline(t: &str) -> bool {
     false
 }
 
-/// Standing heads that always open an item: `图片报道`, `图片新闻`, `新闻速览`…
+/// Standing heads that always open an item: `图片报道`, `图片新闻`, `新闻速览`, and short
+/// column names of brief-news corners (`财经短波`, `新闻速递`, `医学资讯`).
 fn is_standing_head(t: &str) -> bool {
+    const CORNERS: [&str; 8] = ["速递", "速遞", "资讯", "資訊", "短波", "快讯", "快訊", "速览"];
+    if chars_capped(t, 6) <= 6 && CORNERS.iter().any(|c| t.ends_with(c)) {
+        return true;
+    }
     const HEADS: [&str; 8] = [
         "图片报道",
         "圖片報道",
@@ -346,9 +366,18 @@ fn is_standing_head(t: &str) -> bool {
 }
 
 /// `……（人民时评）`: a bracketed tag at the end of a line that also holds text before it.
+/// Series tags run long (`（深入学习贯彻习近平新时代中国特色社会主义思想）`).
 fn has_column_tag(t: &str) -> bool {
-    let open = t.rfind(['（', '(']);
-    open.is_some_and(|i| i > 0 && t[i..].chars().count() <= 20)
+    column_tag_start(t).is_some()
+}
+
+/// Byte offset of the column tag that ends `t`, if any.
+fn column_tag_start(t: &str) -> Option<usize> {
+    if !(t.ends_with('）') || t.ends_with(')')) {
+        return None;
+    }
+    let open = t.rfind(['（', '('])?;
+    (open > 0 && chars_capped(&t[open..], 42) <= 42).then_some(open)
 }
 
 /// `人民日报 2019年10月2日 星期三 第03版`, `人民日報 …`, or a bare `第05版`.
@@ -454,6 +483,17 @@ fn furniture_kind(t: &str) -> Option<FurnitureKind> {
     None
 }
 
+/// The headlines a page's index (`- 标题`, `• 标题`) lists: each opens an article there.
+fn index_titles(lines: &[Line]) -> std::collections::HashSet<String> {
+    lines
+        .iter()
+        .filter(|l| l.kind == Kind::Furniture(FurnitureKind::IndexBullet))
+        .filter_map(|l| l.text.strip_prefix("- ").or_else(|| l.text.strip_prefix("• ")))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 /// An index bullet pointing to another page: `■ 老粮站变身服务中心（第3版）`.
 fn is_page_pointer(t: &str) -> bool {
     t.starts_with(['■', '□', '●', '◆', '▲', '★'])
@@ -463,7 +503,8 @@ fn is_page_pointer(t: &str) -> bool {
         })
 }
 
-/// `本版编辑：…`, `版式设计：…`, `责任编辑：…`.
+/// `本版编辑：…`, `版式设计：…`, `责任编辑：…`, `制图：…`, `数据来源：…`: page credits and
+/// source notes (either colon width).
 fn is_credit(t: &str) -> bool {
     const CREDITS: [&str; 8] = [
         "本版编辑",
@@ -473,10 +514,20 @@ fn is_credit(t: &str) -> bool {
         "本版編輯",
         "版式設計",
         "責任編輯",
-        "制图：",
+        "美術編輯",
     ];
-    chars_capped(t, 60) <= 60
-        && CREDITS
+    const LABELS: [&str; 10] = [
+        "本版制图", "制图", "製圖", "数据来源", "數據來源", "资料来源", "資料來源", "本期统筹", "本期統籌",
+        "栏目投稿邮箱",
+    ];
+    if chars_capped(t, 60) > 60 {
+        return false;
+    }
+    let labelled = LABELS
+        .iter()
+        .any(|l| t.strip_prefix(l).is_some_and(|r| r.starts_with(['：', ':'])));
+    labelled
+        || CREDITS
             .iter()
             .any(|c| t.starts_with(c) || t.contains(c) && t.contains("  "))
 }
@@ -484,9 +535,11 @@ fn is_credit(t: &str) -> bool {
 /// Does `t` open with a dateline or a news lede (`新华社北京10月1日电`, `本报讯`, `据新华社`…)?
 pub(crate) fn starts_with_lede(t: &str) -> bool {
     let head = prefix_chars(t, 40);
-    const OPENERS: [&str; 10] = [
+    const OPENERS: [&str; 12] = [
         "本报讯",
         "本報訊",
+        "本报电",
+        "本報電",
         "据新华社",
         "據新華社",
         "央视网消息",
@@ -531,7 +584,10 @@ fn is_photo_credit(t: &str) -> bool {
         Some(i) if i > 0 && (t.ends_with('）') || t.ends_with(')')) => t[..i].trim_end(),
         _ => t,
     };
-    ["摄", "攝", "摄影报道", "攝影報道"].iter().any(|e| core.ends_with(e))
+    // Agency and picture-desk credits stand alone: `新华社发`, `人民视觉`.
+    const AGENCIES: [&str; 6] = ["新华社发", "新華社發", "人民视觉", "人民視覺", "视觉中国", "視覺中國"];
+    AGENCIES.iter().any(|e| core.ends_with(e))
+        || ["摄", "攝", "摄影报道", "攝影報道"].iter().any(|e| core.ends_with(e))
         || core.ends_with('文') && core.contains(['图', '圖']) && core.contains([' ', '\u{a0}', '\u{3000}'])
 }
 
@@ -688,6 +744,8 @@ struct Segmenter {
     cur: Building,
     /// Undecided boundaries, recorded only when fitting weights.
     trace: Option<Vec<BoundaryTrace>>,
+    /// Headlines listed by the page's index bullets.
+    index: std::collections::HashSet<String>,
 }
 
 impl Segmenter {
@@ -701,6 +759,7 @@ impl Segmenter {
             page_no,
             cur: Building::default(),
             trace: None,
+            index: Default::default(),
         };
         s.cur = s.fresh();
         s
@@ -883,9 +942,10 @@ impl Segmenter {
         let strong = self.cur.ended
             || heads
                 .iter()
-                .any(|h| has_column_tag(&h.text) || is_standing_head(&h.text))
+                .any(|h| has_column_tag(&h.text) || is_standing_head(&h.text) || self.index.contains(&h.text))
             || starts_with_lede(&next_body.text)
-            || is_byline(&next_body.text);
+            || is_byline(&next_body.text)
+            || opens_picture_item(paras, end);
         // A block of several lines opens an article when the text after it does not go on
         // with the words of the text above (sections of one report share their words).
         let strong = strong
@@ -1141,6 +1201,37 @@ fn head_run_end(paras: &[Para], i: usize) -> usize {
         }
     }
     end
+}
+
+/// A picture item follows `end`: a short caption (one or two paragraphs) closed by a photo
+/// credit (`张三摄`), and then no more text of its own. Subheads inside an article are
+/// followed by longer text; photos inside an article by more of its text.
+fn opens_picture_item(paras: &[Para], end: usize) -> bool {
+    let (mut n, mut chars) = (0, 0);
+    for (j, p) in paras.iter().enumerate().skip(end) {
+        match p.kind {
+            Kind::Body if is_photo_credit(&p.text) => return n > 0 && item_ends(paras, j + 1),
+            Kind::Body if n < 2 => {
+                n += 1;
+                chars += chars_capped(&p.text, 300);
+                if chars > 250 {
+                    return false;
+                }
+            }
+            Kind::Furniture(FurnitureKind::Caption) => return item_ends(paras, j + 1),
+            Kind::Furniture(_) => {}
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// No body text follows from `i` before the next headline, page or end of input.
+fn item_ends(paras: &[Para], i: usize) -> bool {
+    paras[i..]
+        .iter()
+        .find(|p| !matches!(p.kind, Kind::Furniture(_)))
+        .is_none_or(|p| !matches!(p.kind, Kind::Body))
 }
 
 /// Up to three body paragraphs after `end`, joined (for lexical comparison).
