@@ -1173,12 +1173,12 @@ pub const N_FEATURES: usize = 28;
 /// when the weighted sum is positive. Fitted offline on pages-dev by Newton's method with an
 /// L2 penalty of 1 (bias unpenalised): [`trace_boundaries`] gives each undecided block's
 /// features, labelled 1 when a line of the block is a gold headline of an article other than
-/// the one the paragraph above belongs to (about 3,000 blocks, 480 positive). Fitted on half
+/// the one the paragraph above belongs to (about 2,800 blocks, 320 positive). Fitted on half
 /// of the files, the weights score the other half within 0.01 F1 of these full-data ones.
 /// Refit whenever a feature or an earlier rule changes: the traced blocks depend on both.
 const BOUNDARY_WEIGHTS: [f64; N_FEATURES] = [
-    -4.301, -0.142, 0.142, 0.179, -0.502, -1.439, 0.312, -3.365, 1.327, -1.852, -0.428, 1.459, 2.398, -0.272, -0.672,
-    -0.564, 2.223, -1.042, -0.780, 2.942, 0.514, -0.673, 2.116, 0.457, 3.160, 1.609, -0.138, -2.075,
+    -4.353, -0.210, 0.210, 0.407, 0.241, -1.412, -0.878, -1.630, 1.456, -1.606, -0.677, 0.425, 3.170, 0.610, -0.809,
+    -0.493, 1.220, -1.739, -0.356, 2.637, 0.600, -0.393, 1.279, 0.668, 2.762, 1.337, 0.267, -2.115,
 ];
 
 /// Log-odds that a headline block starts a new article.
