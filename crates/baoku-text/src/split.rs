@@ -291,6 +291,11 @@ fn is_head_like(t: &str) -> bool {
     if ends_terminated(t) && !closes_headline(t) {
         return false;
     }
+    // A kicker (引题) ending in `——` leads into the main headline below it, however many
+    // clauses it holds: `某地多措并举，群众满意度提升——`.
+    if t.ends_with("——") && !t.starts_with(['“', '"']) {
+        return n <= MAX_SUBTITLE_CHARS;
+    }
     if is_latin_headline(t, n) {
         return true;
     }
@@ -517,7 +522,15 @@ fn is_credit(t: &str) -> bool {
         "美術編輯",
     ];
     const LABELS: [&str; 10] = [
-        "本版制图", "制图", "製圖", "数据来源", "數據來源", "资料来源", "資料來源", "本期统筹", "本期統籌",
+        "本版制图",
+        "制图",
+        "製圖",
+        "数据来源",
+        "數據來源",
+        "资料来源",
+        "資料來源",
+        "本期统筹",
+        "本期統籌",
         "栏目投稿邮箱",
     ];
     if chars_capped(t, 60) > 60 {
@@ -1620,6 +1633,95 @@ mod tests {
         let text = "东湖镇：\n老茶馆里说新事\n　　茶馆里坐满了人。\n";
         let p = split_page("x.txt", text);
         assert_eq!(p.pieces[0].headlines, vec!["东湖镇：", "老茶馆里说新事"]);
+    }
+
+    #[test]
+    fn furniture_lines_are_not_headlines() {
+        // Credits and source notes, with either colon width.
+        assert!(is_credit("本版制图:王小明"));
+        assert!(is_credit("数据来源：某县统计局"));
+        assert!(is_credit("栏目投稿邮箱:abc@example.com"));
+        assert!(!is_credit("制图工艺越来越精细"));
+        // Agency photo credits stand alone.
+        assert!(is_photo_credit("新华社发"));
+        assert!(is_photo_credit("人民视觉"));
+        // A short dash attribution and an in-article box label are body, a subtitle is not.
+        assert!(!is_head_like("——编者"));
+        assert!(!is_head_like("——编  者"));
+        assert!(is_head_like("——记一条新开通的公交线路"));
+        assert!(!is_head_like("核心阅读"));
+    }
+
+    #[test]
+    fn long_kicker_ending_in_a_dash_is_a_headline_line() {
+        let kicker = "开展田野调查，归纳问题清单，敦促现场交办，某省人大社会委——";
+        assert!(is_head_like(kicker));
+        let text = format!("{kicker}\n让监督更接地气\n　　本报记者走访了三个县，看到了新变化。\n");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces[0].headlines, vec![kicker, "让监督更接地气"]);
+    }
+
+    #[test]
+    fn long_column_tags_close_a_headline() {
+        // A series tag may be long; it does not count towards the headline's length.
+        assert!(is_head_like(
+            "守住初心 走好新路（深入学习贯彻某某某新时代中国特色社会主义思想系列评论）"
+        ));
+        assert!(is_head_like(
+            "山村的孩子们在新学校里读书，老师们在新宿舍里安家（走进新时代的乡村学校系列报道）"
+        ));
+        // A bracket longer than any tag does not make a headline.
+        assert!(!is_head_like(
+            "守住初心（深入学习贯彻某某某新时代中国特色社会主义思想系列评论之一，本报评论员写于某年某月某日）"
+        ));
+    }
+
+    #[test]
+    fn new_article_cues() {
+        assert!(starts_with_lede("本报电  某某公司近日发布新产品。"));
+        assert!(is_standing_head("财经短波"));
+        assert!(is_standing_head("新闻速递"));
+        assert!(!is_standing_head("各地新闻速递汇总一览"));
+        let body = concat!(
+            "老街茶馆重新开张\n",
+            "　　本报北京1月2日电  东湖镇的老街茶馆今天重新开张，街坊们又有了聊天的地方。茶馆由一座老房子改建而成，保留了原来的木梁和青砖。\n",
+            "　　开张当天，茶馆里坐满了人，大家一边喝茶一边聊着镇上的新变化，说到高兴处笑声不断。\n",
+        );
+        // A picture item: short caption closed by a photo credit, then nothing of its own.
+        let text = format!("{body}晒秋\n　　10月10日，某县群众将收获的辣椒晾晒在屋顶上。\n王小明摄（影像中国）\n");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines, vec!["晒秋"]);
+        // A headline the page's index lists opens an article.
+        let text = format!(
+            "- 老街茶馆重新开张\n- 茶馆里的新话题\n{body}茶馆里的新话题\n　　茶馆老板说，开张以后，来喝茶的人越来越多，大家最爱聊镇上的新路。\n"
+        );
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines, vec!["茶馆里的新话题"]);
+        let lines = scan("- 老街茶馆重新开张\n• 茶馆里的新话题\n■ 老粮站变身服务中心（第3版）\n正文。\n");
+        let mut titles: Vec<String> = index_titles(&lines).into_iter().collect();
+        titles.sort();
+        assert_eq!(titles, vec!["老街茶馆重新开张", "茶馆里的新话题"]);
+        // The picture-item test itself: a caption and credit with nothing after them, or
+        // followed by a headline; not when the article's text goes on.
+        let paras = |t: &str| paragraphs(&scan(t), true);
+        assert!(opens_picture_item(
+            &paras("晒秋\n　　群众在屋顶晒辣椒。\n王小明摄\n"),
+            1
+        ));
+        assert!(opens_picture_item(
+            &paras("晒秋\n　　群众在屋顶晒辣椒。\n王小明摄\n新茶上市\n　　茶农忙。\n"),
+            1
+        ));
+        assert!(!opens_picture_item(
+            &paras("晒秋\n　　群众在屋顶晒辣椒。\n王小明摄\n　　老板说，生意好。\n"),
+            1
+        ));
+        assert!(!opens_picture_item(
+            &paras("晒秋\n　　群众在屋顶晒辣椒。\n　　又一段。\n　　再一段。\n王小明摄\n"),
+            1
+        ));
     }
 
     #[test]
