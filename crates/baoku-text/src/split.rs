@@ -61,6 +61,7 @@ pub fn split_page(name: &str, text: &str) -> Page {
     let indent_mode = is_indent_mode(&lines);
     let paras = paragraphs(&lines, indent_mode);
     let mut seg = Segmenter::new(name, date, page_no);
+    seg.index = index_titles(&lines);
     seg.run(&paras);
     seg.finish()
 }
@@ -87,6 +88,7 @@ pub fn trace_boundaries(name: &str, text: &str) -> Vec<BoundaryTrace> {
     let indent_mode = is_indent_mode(&lines);
     let paras = paragraphs(&lines, indent_mode);
     let mut seg = Segmenter::new(name, date, page_no);
+    seg.index = index_titles(&lines);
     seg.trace = Some(Vec::new());
     seg.run(&paras);
     seg.trace.unwrap_or_default()
@@ -279,10 +281,20 @@ fn chars_capped(t: &str, cap: usize) -> usize {
 fn is_head_like(t: &str) -> bool {
     let n = chars_capped(t, MAX_SUBTITLE_CHARS);
     if t.starts_with('—') || t.starts_with("--") {
-        return n <= MAX_SUBTITLE_CHARS;
+        // `——编者`, `——习近平`: a short attribution closing a note or a quotation.
+        let rest = t.trim_start_matches(['—', '-']).trim();
+        return n <= MAX_SUBTITLE_CHARS && chars_capped(rest, 5) > 5;
+    }
+    if is_box_label(t) {
+        return false;
     }
     if ends_terminated(t) && !closes_headline(t) {
         return false;
+    }
+    // A kicker (引题) ending in `——` leads into the main headline below it, however many
+    // clauses it holds: `某地多措并举，群众满意度提升——`.
+    if t.ends_with("——") && !t.starts_with(['“', '"']) {
+        return n <= MAX_SUBTITLE_CHARS;
     }
     if is_latin_headline(t, n) {
         return true;
@@ -294,12 +306,20 @@ fn is_head_like(t: &str) -> bool {
     // Headlines rarely hold clause punctuation; a line cut from a paragraph by layout
     // usually does. The longer the line, the less punctuation a headline may hold.
     // (`、` between listed names is common in headlines, so it is not counted.)
+    // A column tag does not count towards the length.
+    let t = column_tag_start(t).map_or(t, |i| &t[..i]);
+    let n = chars_capped(t, MAX_SUBTITLE_CHARS);
     let punct = t.chars().filter(|c| "，。；：,;:".contains(*c)).count();
     match punct {
         0 => n <= MAX_HEAD_CHARS,
         1 => n < 32,
         _ => n < 24,
     }
+}
+
+/// Labels of boxes printed inside an article (`核心阅读`, `内容提要`): never a headline.
+fn is_box_label(t: &str) -> bool {
+    ["核心阅读", "核心閱讀", "内容提要", "內容提要"].contains(&t)
 }
 
 /// An English headline: mostly Latin letters, capitalised, at most 20 words, no sentence
@@ -330,8 +350,13 @@ fn closes_headline(t: &str) -> bool {
     false
 }
 
-/// Standing heads that always open an item: `图片报道`, `图片新闻`, `新闻速览`…
+/// Standing heads that always open an item: `图片报道`, `图片新闻`, `新闻速览`, and short
+/// column names of brief-news corners (`财经短波`, `新闻速递`, `医学资讯`).
 fn is_standing_head(t: &str) -> bool {
+    const CORNERS: [&str; 8] = ["速递", "速遞", "资讯", "資訊", "短波", "快讯", "快訊", "速览"];
+    if chars_capped(t, 6) <= 6 && CORNERS.iter().any(|c| t.ends_with(c)) {
+        return true;
+    }
     const HEADS: [&str; 8] = [
         "图片报道",
         "圖片報道",
@@ -346,9 +371,18 @@ fn is_standing_head(t: &str) -> bool {
 }
 
 /// `……（人民时评）`: a bracketed tag at the end of a line that also holds text before it.
+/// Series tags run long (`（深入学习贯彻习近平新时代中国特色社会主义思想）`).
 fn has_column_tag(t: &str) -> bool {
-    let open = t.rfind(['（', '(']);
-    open.is_some_and(|i| i > 0 && t[i..].chars().count() <= 20)
+    column_tag_start(t).is_some()
+}
+
+/// Byte offset of the column tag that ends `t`, if any.
+fn column_tag_start(t: &str) -> Option<usize> {
+    if !(t.ends_with('）') || t.ends_with(')')) {
+        return None;
+    }
+    let open = t.rfind(['（', '('])?;
+    (open > 0 && chars_capped(&t[open..], 42) <= 42).then_some(open)
 }
 
 /// `人民日报 2019年10月2日 星期三 第03版`, `人民日報 …`, or a bare `第05版`.
@@ -454,6 +488,17 @@ fn furniture_kind(t: &str) -> Option<FurnitureKind> {
     None
 }
 
+/// The headlines a page's index (`- 标题`, `• 标题`) lists: each opens an article there.
+fn index_titles(lines: &[Line]) -> std::collections::HashSet<String> {
+    lines
+        .iter()
+        .filter(|l| l.kind == Kind::Furniture(FurnitureKind::IndexBullet))
+        .filter_map(|l| l.text.strip_prefix("- ").or_else(|| l.text.strip_prefix("• ")))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 /// An index bullet pointing to another page: `■ 老粮站变身服务中心（第3版）`.
 fn is_page_pointer(t: &str) -> bool {
     t.starts_with(['■', '□', '●', '◆', '▲', '★'])
@@ -463,7 +508,8 @@ fn is_page_pointer(t: &str) -> bool {
         })
 }
 
-/// `本版编辑：…`, `版式设计：…`, `责任编辑：…`.
+/// `本版编辑：…`, `版式设计：…`, `责任编辑：…`, `制图：…`, `数据来源：…`: page credits and
+/// source notes (either colon width).
 fn is_credit(t: &str) -> bool {
     const CREDITS: [&str; 8] = [
         "本版编辑",
@@ -473,10 +519,28 @@ fn is_credit(t: &str) -> bool {
         "本版編輯",
         "版式設計",
         "責任編輯",
-        "制图：",
+        "美術編輯",
     ];
-    chars_capped(t, 60) <= 60
-        && CREDITS
+    const LABELS: [&str; 10] = [
+        "本版制图",
+        "制图",
+        "製圖",
+        "数据来源",
+        "數據來源",
+        "资料来源",
+        "資料來源",
+        "本期统筹",
+        "本期統籌",
+        "栏目投稿邮箱",
+    ];
+    if chars_capped(t, 60) > 60 {
+        return false;
+    }
+    let labelled = LABELS
+        .iter()
+        .any(|l| t.strip_prefix(l).is_some_and(|r| r.starts_with(['：', ':'])));
+    labelled
+        || CREDITS
             .iter()
             .any(|c| t.starts_with(c) || t.contains(c) && t.contains("  "))
 }
@@ -484,9 +548,11 @@ fn is_credit(t: &str) -> bool {
 /// Does `t` open with a dateline or a news lede (`新华社北京10月1日电`, `本报讯`, `据新华社`…)?
 pub(crate) fn starts_with_lede(t: &str) -> bool {
     let head = prefix_chars(t, 40);
-    const OPENERS: [&str; 10] = [
+    const OPENERS: [&str; 12] = [
         "本报讯",
         "本報訊",
+        "本报电",
+        "本報電",
         "据新华社",
         "據新華社",
         "央视网消息",
@@ -531,7 +597,10 @@ fn is_photo_credit(t: &str) -> bool {
         Some(i) if i > 0 && (t.ends_with('）') || t.ends_with(')')) => t[..i].trim_end(),
         _ => t,
     };
-    ["摄", "攝", "摄影报道", "攝影報道"].iter().any(|e| core.ends_with(e))
+    // Agency and picture-desk credits stand alone: `新华社发`, `人民视觉`.
+    const AGENCIES: [&str; 6] = ["新华社发", "新華社發", "人民视觉", "人民視覺", "视觉中国", "視覺中國"];
+    AGENCIES.iter().any(|e| core.ends_with(e))
+        || ["摄", "攝", "摄影报道", "攝影報道"].iter().any(|e| core.ends_with(e))
         || core.ends_with('文') && core.contains(['图', '圖']) && core.contains([' ', '\u{a0}', '\u{3000}'])
 }
 
@@ -688,6 +757,8 @@ struct Segmenter {
     cur: Building,
     /// Undecided boundaries, recorded only when fitting weights.
     trace: Option<Vec<BoundaryTrace>>,
+    /// Headlines listed by the page's index bullets.
+    index: std::collections::HashSet<String>,
 }
 
 impl Segmenter {
@@ -701,6 +772,7 @@ impl Segmenter {
             page_no,
             cur: Building::default(),
             trace: None,
+            index: Default::default(),
         };
         s.cur = s.fresh();
         s
@@ -883,9 +955,10 @@ impl Segmenter {
         let strong = self.cur.ended
             || heads
                 .iter()
-                .any(|h| has_column_tag(&h.text) || is_standing_head(&h.text))
+                .any(|h| has_column_tag(&h.text) || is_standing_head(&h.text) || self.index.contains(&h.text))
             || starts_with_lede(&next_body.text)
-            || is_byline(&next_body.text);
+            || is_byline(&next_body.text)
+            || opens_picture_item(paras, end);
         // A block of several lines opens an article when the text after it does not go on
         // with the words of the text above (sections of one report share their words).
         let strong = strong
@@ -1113,12 +1186,12 @@ pub const N_FEATURES: usize = 28;
 /// when the weighted sum is positive. Fitted offline on pages-dev by Newton's method with an
 /// L2 penalty of 1 (bias unpenalised): [`trace_boundaries`] gives each undecided block's
 /// features, labelled 1 when a line of the block is a gold headline of an article other than
-/// the one the paragraph above belongs to (about 3,000 blocks, 480 positive). Fitted on half
+/// the one the paragraph above belongs to (about 2,800 blocks, 320 positive). Fitted on half
 /// of the files, the weights score the other half within 0.01 F1 of these full-data ones.
 /// Refit whenever a feature or an earlier rule changes: the traced blocks depend on both.
 const BOUNDARY_WEIGHTS: [f64; N_FEATURES] = [
-    -4.301, -0.142, 0.142, 0.179, -0.502, -1.439, 0.312, -3.365, 1.327, -1.852, -0.428, 1.459, 2.398, -0.272, -0.672,
-    -0.564, 2.223, -1.042, -0.780, 2.942, 0.514, -0.673, 2.116, 0.457, 3.160, 1.609, -0.138, -2.075,
+    -4.353, -0.210, 0.210, 0.407, 0.241, -1.412, -0.878, -1.630, 1.456, -1.606, -0.677, 0.425, 3.170, 0.610, -0.809,
+    -0.493, 1.220, -1.739, -0.356, 2.637, 0.600, -0.393, 1.279, 0.668, 2.762, 1.337, 0.267, -2.115,
 ];
 
 /// Log-odds that a headline block starts a new article.
@@ -1141,6 +1214,37 @@ fn head_run_end(paras: &[Para], i: usize) -> usize {
         }
     }
     end
+}
+
+/// A picture item follows `end`: a short caption (one or two paragraphs) closed by a photo
+/// credit (`张三摄`), and then no more text of its own. Subheads inside an article are
+/// followed by longer text; photos inside an article by more of its text.
+fn opens_picture_item(paras: &[Para], end: usize) -> bool {
+    let (mut n, mut chars) = (0, 0);
+    for (j, p) in paras.iter().enumerate().skip(end) {
+        match p.kind {
+            Kind::Body if is_photo_credit(&p.text) => return n > 0 && item_ends(paras, j + 1),
+            Kind::Body if n < 2 => {
+                n += 1;
+                chars += chars_capped(&p.text, 300);
+                if chars > 250 {
+                    return false;
+                }
+            }
+            Kind::Furniture(FurnitureKind::Caption) => return item_ends(paras, j + 1),
+            Kind::Furniture(_) => {}
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// No body text follows from `i` before the next headline, page or end of input.
+fn item_ends(paras: &[Para], i: usize) -> bool {
+    paras[i..]
+        .iter()
+        .find(|p| !matches!(p.kind, Kind::Furniture(_)))
+        .is_none_or(|p| !matches!(p.kind, Kind::Body))
 }
 
 /// Up to three body paragraphs after `end`, joined (for lexical comparison).
@@ -1538,6 +1642,95 @@ mod tests {
         let text = "东湖镇：\n老茶馆里说新事\n　　茶馆里坐满了人。\n";
         let p = split_page("x.txt", text);
         assert_eq!(p.pieces[0].headlines, vec!["东湖镇：", "老茶馆里说新事"]);
+    }
+
+    #[test]
+    fn furniture_lines_are_not_headlines() {
+        // Credits and source notes, with either colon width.
+        assert!(is_credit("本版制图:王小明"));
+        assert!(is_credit("数据来源：某县统计局"));
+        assert!(is_credit("栏目投稿邮箱:abc@example.com"));
+        assert!(!is_credit("制图工艺越来越精细"));
+        // Agency photo credits stand alone.
+        assert!(is_photo_credit("新华社发"));
+        assert!(is_photo_credit("人民视觉"));
+        // A short dash attribution and an in-article box label are body, a subtitle is not.
+        assert!(!is_head_like("——编者"));
+        assert!(!is_head_like("——编  者"));
+        assert!(is_head_like("——记一条新开通的公交线路"));
+        assert!(!is_head_like("核心阅读"));
+    }
+
+    #[test]
+    fn long_kicker_ending_in_a_dash_is_a_headline_line() {
+        let kicker = "开展田野调查，归纳问题清单，敦促现场交办，某省人大社会委——";
+        assert!(is_head_like(kicker));
+        let text = format!("{kicker}\n让监督更接地气\n　　本报记者走访了三个县，看到了新变化。\n");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces[0].headlines, vec![kicker, "让监督更接地气"]);
+    }
+
+    #[test]
+    fn long_column_tags_close_a_headline() {
+        // A series tag may be long; it does not count towards the headline's length.
+        assert!(is_head_like(
+            "守住初心 走好新路（深入学习贯彻某某某新时代中国特色社会主义思想系列评论）"
+        ));
+        assert!(is_head_like(
+            "山村的孩子们在新学校里读书，老师们在新宿舍里安家（走进新时代的乡村学校系列报道）"
+        ));
+        // A bracket longer than any tag does not make a headline.
+        assert!(!is_head_like(
+            "守住初心（深入学习贯彻某某某新时代中国特色社会主义思想系列评论之一，本报评论员写于某年某月某日）"
+        ));
+    }
+
+    #[test]
+    fn new_article_cues() {
+        assert!(starts_with_lede("本报电  某某公司近日发布新产品。"));
+        assert!(is_standing_head("财经短波"));
+        assert!(is_standing_head("新闻速递"));
+        assert!(!is_standing_head("各地新闻速递汇总一览"));
+        let body = concat!(
+            "老街茶馆重新开张\n",
+            "　　本报北京1月2日电  东湖镇的老街茶馆今天重新开张，街坊们又有了聊天的地方。茶馆由一座老房子改建而成，保留了原来的木梁和青砖。\n",
+            "　　开张当天，茶馆里坐满了人，大家一边喝茶一边聊着镇上的新变化，说到高兴处笑声不断。\n",
+        );
+        // A picture item: short caption closed by a photo credit, then nothing of its own.
+        let text = format!("{body}晒秋\n　　10月10日，某县群众将收获的辣椒晾晒在屋顶上。\n王小明摄（影像中国）\n");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines, vec!["晒秋"]);
+        // A headline the page's index lists opens an article.
+        let text = format!(
+            "- 老街茶馆重新开张\n- 茶馆里的新话题\n{body}茶馆里的新话题\n　　茶馆老板说，开张以后，来喝茶的人越来越多，大家最爱聊镇上的新路。\n"
+        );
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines, vec!["茶馆里的新话题"]);
+        let lines = scan("- 老街茶馆重新开张\n• 茶馆里的新话题\n■ 老粮站变身服务中心（第3版）\n正文。\n");
+        let mut titles: Vec<String> = index_titles(&lines).into_iter().collect();
+        titles.sort();
+        assert_eq!(titles, vec!["老街茶馆重新开张", "茶馆里的新话题"]);
+        // The picture-item test itself: a caption and credit with nothing after them, or
+        // followed by a headline; not when the article's text goes on.
+        let paras = |t: &str| paragraphs(&scan(t), true);
+        assert!(opens_picture_item(
+            &paras("晒秋\n　　群众在屋顶晒辣椒。\n王小明摄\n"),
+            1
+        ));
+        assert!(opens_picture_item(
+            &paras("晒秋\n　　群众在屋顶晒辣椒。\n王小明摄\n新茶上市\n　　茶农忙。\n"),
+            1
+        ));
+        assert!(!opens_picture_item(
+            &paras("晒秋\n　　群众在屋顶晒辣椒。\n王小明摄\n　　老板说，生意好。\n"),
+            1
+        ));
+        assert!(!opens_picture_item(
+            &paras("晒秋\n　　群众在屋顶晒辣椒。\n　　又一段。\n　　再一段。\n王小明摄\n"),
+            1
+        ));
     }
 
     #[test]

@@ -69,7 +69,7 @@ fn pages_dev_scores() -> Option<(serde_json::Value, f64)> {
 /// The floors of the ingest issue, as the issue states them. Not reached yet: run with
 /// `cargo test -p baoku --test it -- --ignored pages_dev_floors` to check a change.
 #[test]
-#[ignore = "issue 2 floors not reached yet (2026-11-23: F1 0.827, headline 0.936; continuations 46/48 and dates reached)"]
+#[ignore = "issue 2 floors not reached yet (F1 0.863; headline 0.964, continuations 46/48 and dates reached)"]
 fn pages_dev_floors() {
     let Some((v, stitched)) = pages_dev_scores() else {
         return;
@@ -81,7 +81,8 @@ fn pages_dev_floors() {
     assert!(stitched >= 0.9, "continuations {v}");
 }
 
-/// What has been reached on pages-dev (measured 2026-11-23), so that no change loses it
+/// What has been reached on pages-dev (F1 0.8633, headline 0.9638 on the split-quality
+/// branch), so that no change loses it
 /// quietly. Raise these as the splitter improves; the issue's floors are above.
 #[test]
 fn pages_dev_does_not_regress() {
@@ -89,8 +90,8 @@ fn pages_dev_does_not_regress() {
         return;
     };
     let f = |k: &str| v[k].as_f64().unwrap();
-    assert!(f("f1") >= 0.82, "article F1 fell: {v}");
-    assert!(f("headline_accuracy") >= 0.93, "headline accuracy fell: {v}");
+    assert!(f("f1") >= 0.86, "article F1 fell: {v}");
+    assert!(f("headline_accuracy") >= 0.96, "headline accuracy fell: {v}");
     assert!(f("date_accuracy") >= 0.95, "date accuracy fell: {v}");
     assert!(stitched >= 46.0 / 48.0, "continuations fell: {v}");
 }
