@@ -683,12 +683,29 @@ fn is_tail(prev: &Para, prev_last: &Line, line: &Line, indent_mode: bool) -> boo
     ends_terminated(line.text) || matches!(line.kind, Kind::Body) || cannot_open
 }
 
+/// On a page whose paragraphs open indented, an unindented unfinished line that stands
+/// alone (it did not go on a paragraph above) and is followed by a headline line is a long
+/// 引题 over that headline, however many clauses it holds.
+fn is_long_kicker(prev: &Para, prev_line: &Line, line: &Line) -> bool {
+    matches!(prev.kind, Kind::Body)
+        && prev.spans.len() == 1
+        && !prev_line.indented
+        && !ends_terminated(prev_line.text)
+        && chars_capped(prev_line.text, MAX_SUBTITLE_CHARS) < MAX_SUBTITLE_CHARS
+        && !starts_with_lede(prev_line.text)
+        && !is_photo_credit(prev_line.text)
+        && matches!(line.kind, Kind::Head)
+        && !line.indented
+}
+
 fn paragraphs(lines: &[Line], indent_mode: bool) -> Vec<Para> {
     let mut out: Vec<Para> = Vec::new();
     let mut last_line: Option<&Line> = None;
     for line in lines {
         if let (Some(prev), Some(pl)) = (out.last_mut(), last_line) {
-            if is_tail(prev, pl, line, indent_mode) {
+            if indent_mode && is_long_kicker(prev, pl, line) {
+                prev.kind = Kind::Head;
+            } else if is_tail(prev, pl, line, indent_mode) {
                 prev.kind = Kind::Body;
                 join_text(&mut prev.text, line.text);
                 prev.spans.push(line.span);
@@ -1659,6 +1676,13 @@ mod tests {
         let text = format!("{kicker}\n让监督更接地气\n　　本报记者走访了三个县，看到了新变化。\n");
         let p = split_page("x.txt", &text);
         assert_eq!(p.pieces[0].headlines, vec![kicker, "让监督更接地气"]);
+        // On an indented page, a long unindented kicker without the dash, over a headline.
+        let kicker = "开展田野调查，归纳问题清单，敦促现场交办，某省人大社会委";
+        let text = format!(
+            "{kicker}\n让监督更接地气\n　　本报记者走访了三个县，看到了新变化。\n　　村民们说，办事比以前方便多了。\n"
+        );
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces[0].headlines, vec![kicker, "让监督更接地气"], "{:?}", texts(&p));
     }
 
     #[test]
