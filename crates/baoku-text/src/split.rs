@@ -521,8 +521,9 @@ fn is_credit(t: &str) -> bool {
         "責任編輯",
         "美術編輯",
     ];
-    const LABELS: [&str; 10] = [
+    const LABELS: [&str; 11] = [
         "本版制图",
+        "本版製圖",
         "制图",
         "製圖",
         "数据来源",
@@ -598,7 +599,16 @@ fn is_photo_credit(t: &str) -> bool {
         _ => t,
     };
     // Agency and picture-desk credits stand alone: `新华社发`, `人民视觉`.
-    const AGENCIES: [&str; 6] = ["新华社发", "新華社發", "人民视觉", "人民視覺", "视觉中国", "視覺中國"];
+    const AGENCIES: [&str; 8] = [
+        "新华社发",
+        "新華社發",
+        "人民视觉",
+        "人民視覺",
+        "视觉中国",
+        "視覺中國",
+        "影像中国",
+        "影像中國",
+    ];
     AGENCIES.iter().any(|e| core.ends_with(e))
         || ["摄", "攝", "摄影报道", "攝影報道"].iter().any(|e| core.ends_with(e))
         || core.ends_with('文') && core.contains(['图', '圖']) && core.contains([' ', '\u{a0}', '\u{3000}'])
@@ -1656,6 +1666,7 @@ mod tests {
     fn furniture_lines_are_not_headlines() {
         // Credits and source notes, with either colon width.
         assert!(is_credit("本版制图:王小明"));
+        assert!(is_credit("本版製圖：王小明"));
         assert!(is_credit("数据来源：某县统计局"));
         assert!(is_credit("栏目投稿邮箱:abc@example.com"));
         assert!(!is_credit("制图工艺越来越精细"));
