@@ -521,8 +521,9 @@ fn is_credit(t: &str) -> bool {
         "責任編輯",
         "美術編輯",
     ];
-    const LABELS: [&str; 10] = [
+    const LABELS: [&str; 11] = [
         "本版制图",
+        "本版製圖",
         "制图",
         "製圖",
         "数据来源",
@@ -598,7 +599,16 @@ fn is_photo_credit(t: &str) -> bool {
         _ => t,
     };
     // Agency and picture-desk credits stand alone: `新华社发`, `人民视觉`.
-    const AGENCIES: [&str; 6] = ["新华社发", "新華社發", "人民视觉", "人民視覺", "视觉中国", "視覺中國"];
+    const AGENCIES: [&str; 8] = [
+        "新华社发",
+        "新華社發",
+        "人民视觉",
+        "人民視覺",
+        "视觉中国",
+        "視覺中國",
+        "影像中国",
+        "影像中國",
+    ];
     AGENCIES.iter().any(|e| core.ends_with(e))
         || ["摄", "攝", "摄影报道", "攝影報道"].iter().any(|e| core.ends_with(e))
         || core.ends_with('文') && core.contains(['图', '圖']) && core.contains([' ', '\u{a0}', '\u{3000}'])
@@ -683,12 +693,29 @@ fn is_tail(prev: &Para, prev_last: &Line, line: &Line, indent_mode: bool) -> boo
     ends_terminated(line.text) || matches!(line.kind, Kind::Body) || cannot_open
 }
 
+/// On a page whose paragraphs open indented, an unindented unfinished line that stands
+/// alone (it did not go on a paragraph above) and is followed by a headline line is a long
+/// 引题 over that headline, however many clauses it holds.
+fn is_long_kicker(prev: &Para, prev_line: &Line, line: &Line) -> bool {
+    matches!(prev.kind, Kind::Body)
+        && prev.spans.len() == 1
+        && !prev_line.indented
+        && !ends_terminated(prev_line.text)
+        && chars_capped(prev_line.text, MAX_SUBTITLE_CHARS) < MAX_SUBTITLE_CHARS
+        && !starts_with_lede(prev_line.text)
+        && !is_photo_credit(prev_line.text)
+        && matches!(line.kind, Kind::Head)
+        && !line.indented
+}
+
 fn paragraphs(lines: &[Line], indent_mode: bool) -> Vec<Para> {
     let mut out: Vec<Para> = Vec::new();
     let mut last_line: Option<&Line> = None;
     for line in lines {
         if let (Some(prev), Some(pl)) = (out.last_mut(), last_line) {
-            if is_tail(prev, pl, line, indent_mode) {
+            if indent_mode && is_long_kicker(prev, pl, line) {
+                prev.kind = Kind::Head;
+            } else if is_tail(prev, pl, line, indent_mode) {
                 prev.kind = Kind::Body;
                 join_text(&mut prev.text, line.text);
                 prev.spans.push(line.span);
@@ -1648,6 +1675,7 @@ mod tests {
     fn furniture_lines_are_not_headlines() {
         // Credits and source notes, with either colon width.
         assert!(is_credit("本版制图:王小明"));
+        assert!(is_credit("本版製圖：王小明"));
         assert!(is_credit("数据来源：某县统计局"));
         assert!(is_credit("栏目投稿邮箱:abc@example.com"));
         assert!(!is_credit("制图工艺越来越精细"));
@@ -1668,6 +1696,13 @@ mod tests {
         let text = format!("{kicker}\n让监督更接地气\n　　本报记者走访了三个县，看到了新变化。\n");
         let p = split_page("x.txt", &text);
         assert_eq!(p.pieces[0].headlines, vec![kicker, "让监督更接地气"]);
+        // On an indented page, a long unindented kicker without the dash, over a headline.
+        let kicker = "开展田野调查，归纳问题清单，敦促现场交办，某省人大社会委";
+        let text = format!(
+            "{kicker}\n让监督更接地气\n　　本报记者走访了三个县，看到了新变化。\n　　村民们说，办事比以前方便多了。\n"
+        );
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces[0].headlines, vec![kicker, "让监督更接地气"], "{:?}", texts(&p));
     }
 
     #[test]
