@@ -69,8 +69,8 @@ pub fn link_translations(
     let mut undated = [0usize; 2];
     for r in &rows {
         match r.day {
-            Some(d) => dated[ix(r.lang)].push(d),
-            None => undated[ix(r.lang)] += 1,
+            Some(d) => dated[r.lang.index()].push(d),
+            None => undated[r.lang.index()] += 1,
         }
     }
     for v in &mut dated {
@@ -86,7 +86,7 @@ pub fn link_translations(
     let mut open: Vec<i32> = Vec::new();
     let (mut any, mut undated_new) = (false, false);
     for r in rows.iter().filter(|r| r.new) {
-        let o = 1 - ix(r.lang);
+        let o = 1 - r.lang.index();
         let partners = match r.day {
             None => undated[o] > 0,
             Some(d) => near(&dated[o], d),
@@ -146,11 +146,4 @@ pub fn link_translations(
     }
     report.edges = edges.len();
     Ok((edges, report))
-}
-
-fn ix(l: Lang) -> usize {
-    match l {
-        Lang::Zh => 0,
-        Lang::En => 1,
-    }
 }

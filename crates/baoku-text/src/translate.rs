@@ -81,6 +81,14 @@ pub fn detect_lang(text: &str) -> Option<Lang> {
 }
 
 impl Lang {
+    /// 0 for Chinese, 1 for English: an index into per-language tables (`1 - i` is the other).
+    pub fn index(self) -> usize {
+        match self {
+            Lang::Zh => 0,
+            Lang::En => 1,
+        }
+    }
+
     /// The language of a language tag (`zh`, `zh-Hant`, `en`, `en-US`…), if it is one of the two.
     pub fn from_tag(tag: &str) -> Option<Lang> {
         let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
@@ -1144,13 +1152,6 @@ fn length_fit(a: &Projection, b: &Projection) -> f64 {
     }
 }
 
-fn lang_ix(l: Lang) -> usize {
-    match l {
-        Lang::Zh => 0,
-        Lang::En => 1,
-    }
-}
-
 impl<'a> TranslationLinker<'a> {
     /// Counts how many documents of each language hold each term and weighs every unit by
     /// how rarely it matches a document of the other language.
@@ -1159,7 +1160,7 @@ impl<'a> TranslationLinker<'a> {
         // Terms worth counting: those that some unit can match.
         let mut df: IdMap<[u32; 2]> = IdMap::default();
         for p in docs {
-            n[lang_ix(p.lang)] += 1;
+            n[p.lang.index()] += 1;
             for u in &p.units {
                 for &a in &u.alts {
                     df.entry(a).or_insert([0, 0]);
@@ -1167,7 +1168,7 @@ impl<'a> TranslationLinker<'a> {
             }
         }
         for p in docs {
-            let l = lang_ix(p.lang);
+            let l = p.lang.index();
             for t in &p.terms {
                 if let Some(c) = df.get_mut(t) {
                     c[l] += 1;
@@ -1177,7 +1178,7 @@ impl<'a> TranslationLinker<'a> {
         let mut weights = Vec::with_capacity(docs.len());
         let mut totals = Vec::with_capacity(docs.len());
         for p in docs {
-            let other = 1 - lang_ix(p.lang);
+            let other = 1 - p.lang.index();
             let n_other = n[other] as f64;
             let floor = 1.0 / (n_other + 1.0);
             let w: Vec<f32> = p
@@ -1246,7 +1247,7 @@ impl<'a> TranslationLinker<'a> {
         // quadratic cost on a large Chinese archive with a few English articles).
         let mut index: [IdMap<Vec<u32>>; 2] = Default::default();
         for (i, p) in self.docs.iter().enumerate() {
-            let other = 1 - lang_ix(p.lang);
+            let other = 1 - p.lang.index();
             let mut rare: Vec<(u32, u64)> = p
                 .units
                 .iter()
@@ -1259,12 +1260,12 @@ impl<'a> TranslationLinker<'a> {
             rare.sort_unstable();
             rare.dedup();
             for &(_, t) in rare.iter().take(params.index_terms) {
-                index[lang_ix(p.lang)].entry(t).or_default().push(i as u32);
+                index[p.lang.index()].entry(t).or_default().push(i as u32);
             }
         }
         let mut hits: IdMap<u32> = IdMap::default();
         for (i, p) in self.docs.iter().enumerate() {
-            let other = &index[1 - lang_ix(p.lang)];
+            let other = &index[1 - p.lang.index()];
             for t in &p.terms {
                 if let Some(post) = other.get(t) {
                     for &j in post {
