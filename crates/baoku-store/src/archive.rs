@@ -2,17 +2,16 @@
 //!
 //! Ingest writes a whole batch of files in one transaction: after a crash every file is
 //! either fully in (its row, raw bytes, articles, spans, furniture) or not in at all. The
-//! search index follows each committed batch (see [`crate::index`]).
+//! search index follows every 64 MB written and the end of an ingest (see [`crate::index`]).
 
 use std::path::{Path, PathBuf};
 
 use baoku_text::decode::{decode, gunzip, Decoded};
-use baoku_text::split::Page;
-use baoku_text::stitch::stitch;
-use baoku_text::{Article, Furniture};
+use baoku_text::Furniture;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
+use crate::batch::{assemble, Assembled, Held};
 use crate::error::{Error, Result};
 use crate::index::SearchIndex;
 use crate::prepare::Prepared;
@@ -41,6 +40,25 @@ pub enum FileState {
     Unchanged,
     /// Same path, other content: its old articles are replaced.
     Changed,
+}
+
+/// The stored files' paths and content hashes, from [`Archive::file_states`].
+#[derive(Debug, Default)]
+pub struct FileStates {
+    /// path → (hash, read without error)
+    known: std::collections::HashMap<String, (String, bool)>,
+}
+
+impl FileStates {
+    /// Whether the file at `path` with content hash `hash` needs ingesting.
+    pub fn state(&self, path: &str, hash: &str) -> FileState {
+        match self.known.get(path) {
+            None => FileState::New,
+            // A file that failed before is tried again.
+            Some((h, true)) if h == hash => FileState::Unchanged,
+            Some(_) => FileState::Changed,
+        }
+    }
 }
 
 /// What ingest did with one file.
@@ -218,20 +236,14 @@ impl Archive {
         &self.dir
     }
 
-    /// Whether the file at `path` with content hash `hash` needs ingesting.
-    pub fn file_state(&self, path: &str, hash: &str) -> Result<FileState> {
-        let known: Option<(String, Option<String>)> = self
-            .conn
-            .query_row("SELECT hash, error FROM files WHERE path = ?1", [path], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
-        Ok(match known {
-            None => FileState::New,
-            // A file that failed before is tried again.
-            Some((h, None)) if h == hash => FileState::Unchanged,
-            Some(_) => FileState::Changed,
-        })
+    /// What the store knows of every file, for [`FileStates::state`]: one query, so that
+    /// the files of an ingest can be checked on all cores while a writer holds the store.
+    pub fn file_states(&self) -> Result<FileStates> {
+        let mut st = self.conn.prepare("SELECT path, hash, error IS NULL FROM files")?;
+        let known = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?))))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(FileStates { known })
     }
 
     /// Records a file that could not be read at all (permissions, vanished, a loop).
@@ -252,104 +264,21 @@ impl Archive {
         })
     }
 
-    /// Writes a batch of prepared files in one transaction. Text pages of the batch are
-    /// stitched together first, so continuations across files of one batch are joined.
-    pub fn ingest(&mut self, mut batch: Vec<Prepared>) -> Result<Vec<FileReport>> {
-        let (articles, pages) = batch_articles(&mut batch);
-        let tx = self.conn.transaction()?;
-        let mut file_ids = Vec::with_capacity(batch.len());
-        let mut reports = Vec::with_capacity(batch.len());
-        for p in &batch {
-            let replaced = delete_file(&tx, &p.path)?;
-            file_ids.push(insert_file(&tx, p)?);
-            reports.push(FileReport {
-                path: p.path.clone(),
-                status: if p.error.is_some() {
-                    "failed"
-                } else if replaced {
-                    "replaced"
-                } else {
-                    "new"
-                },
-                articles: 0,
-                warnings: p.warnings.clone(),
-                error: p.error.clone(),
-            });
-        }
-        {
-            let mut ins_article = tx.prepare_cached(
-                "INSERT INTO articles (source_id, headline, subheads, text, date, place, agency, reporters, lang, script, page, url, extra, warnings)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )?;
-            let mut ins_span = tx.prepare_cached(
-                "INSERT INTO spans (article_id, seq, file_id, start, end) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for a in &articles {
-                ins_article.execute(params![
-                    a.source_id,
-                    a.headline,
-                    json(&a.subheads),
-                    a.text,
-                    a.date,
-                    a.place,
-                    a.agency,
-                    json(&a.reporters),
-                    a.lang,
-                    a.script,
-                    a.page,
-                    a.url,
-                    serde_json::Value::Object(a.extra.clone()).to_string(),
-                    json(&a.warnings),
-                ])?;
-                let id = tx.last_insert_rowid();
-                let mut touched = Vec::new();
-                for (seq, s) in a.spans.iter().enumerate() {
-                    let file = s.source;
-                    let d = batch[file].decoded.as_ref().expect("articles come from decoded files");
-                    let raw = d.raw_span(s.span);
-                    ins_span.execute(params![
-                        id,
-                        seq as i64,
-                        file_ids[file],
-                        raw.start as i64,
-                        raw.end as i64
-                    ])?;
-                    if !touched.contains(&file) {
-                        touched.push(file);
-                    }
-                }
-                for f in touched {
-                    reports[f].articles += 1;
-                }
-            }
-            let mut ins_furn = tx.prepare_cached(
-                "INSERT INTO furniture (file_id, kind, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for (i, page) in &pages {
-                let Some(d) = &batch[*i].decoded else { continue };
-                for f in &page.furniture {
-                    let raw = d.raw_span(f.span);
-                    ins_furn.execute(params![
-                        file_ids[*i],
-                        furniture_kind(f),
-                        raw.start as i64,
-                        raw.end as i64,
-                        f.text
-                    ])?;
-                }
-            }
-            let mut upd = tx.prepare_cached("UPDATE files SET articles = ?1 WHERE id = ?2")?;
-            for (i, r) in reports.iter().enumerate() {
-                upd.execute(params![r.articles as i64, file_ids[i]])?;
-            }
-        }
-        tx.commit()?;
-        if !self.index_on_ingest {
-            return Ok(reports);
-        }
-        // Another process writing the index will apply this batch's queue entries too.
-        self.sync_unless_busy()?;
+    /// Writes prepared files as one batch and finishes the ingest (see [`Archive::batches`]).
+    pub fn ingest(&mut self, batch: Vec<Prepared>) -> Result<Vec<FileReport>> {
+        let mut batches = self.batches();
+        let mut reports = batches.write(batch)?;
+        reports.extend(batches.finish()?);
         Ok(reports)
+    }
+
+    /// Starts an ingest in batches, one transaction each.
+    pub fn batches(&mut self) -> Batches<'_> {
+        Batches {
+            archive: self,
+            held: Vec::new(),
+            unindexed: 0,
+        }
     }
 
     fn search_index(&mut self) -> Result<&mut SearchIndex> {
@@ -591,6 +520,59 @@ impl Archive {
 const ARTICLE_SELECT: &str = "SELECT a.id, a.source_id, a.headline, a.subheads, a.date, a.place, a.agency, a.reporters,
     a.lang, a.script, a.page, a.url, a.text, a.warnings, a.extra, a.story, a.relation FROM articles a";
 
+/// An ingest in batches, each written in one transaction. Text files whose continuations
+/// wait for a later batch are held back (see [`crate::batch`]); [`Batches::finish`] writes
+/// them and brings the search index up to date.
+pub struct Batches<'a> {
+    archive: &'a mut Archive,
+    held: Vec<Held>,
+    /// Bytes written since the search index was last brought up to date.
+    unindexed: usize,
+}
+
+/// How much ingest writes between two updates of the search index.
+const INDEX_EVERY_BYTES: usize = 64 << 20;
+
+impl Batches<'_> {
+    /// Writes a batch, except files held back for a later one; returns the written files'
+    /// reports.
+    pub fn write(&mut self, batch: Vec<Prepared>) -> Result<Vec<FileReport>> {
+        self.write_with(batch, false)
+    }
+
+    /// [`Archive::record_unreadable`] during the ingest.
+    pub fn record_unreadable(&mut self, path: &str, error: &str) -> Result<FileReport> {
+        self.archive.record_unreadable(path, error)
+    }
+
+    /// Writes the files still held back and updates the search index (unless turned off).
+    pub fn finish(mut self) -> Result<Vec<FileReport>> {
+        let reports = self.write_with(Vec::new(), true)?;
+        if self.archive.index_on_ingest && self.unindexed > 0 {
+            self.archive.sync_unless_busy()?;
+        }
+        Ok(reports)
+    }
+
+    fn write_with(&mut self, batch: Vec<Prepared>, last: bool) -> Result<Vec<FileReport>> {
+        let mut files = std::mem::take(&mut self.held);
+        files.extend(batch.into_iter().map(Held::from));
+        if files.is_empty() {
+            return Ok(Vec::new());
+        }
+        let assembled = assemble(files, last);
+        let reports = write_batch(&mut self.archive.conn, &assembled)?;
+        self.held = assembled.held;
+        self.unindexed += assembled.files.iter().map(|f| f.raw.len().max(1)).sum::<usize>();
+        if self.archive.index_on_ingest && self.unindexed >= INDEX_EVERY_BYTES {
+            // Another process writing the index will apply these queue entries too.
+            self.archive.sync_unless_busy()?;
+            self.unindexed = 0;
+        }
+        Ok(reports)
+    }
+}
+
 fn article_row(r: &rusqlite::Row) -> rusqlite::Result<StoredArticle> {
     Ok(StoredArticle {
         id: r.get(0)?,
@@ -614,27 +596,96 @@ fn article_row(r: &rusqlite::Row) -> rusqlite::Result<StoredArticle> {
     })
 }
 
-/// All articles of a batch, with `SourceSpan::source` set to the file's index in the batch,
-/// and the batch's pages (taken out of it, not copied) with their file's index.
-fn batch_articles(batch: &mut [Prepared]) -> (Vec<Article>, Vec<(usize, Page)>) {
-    let mut out = Vec::new();
-    let (mut pages, mut page_files) = (Vec::new(), Vec::new());
-    for (i, p) in batch.iter_mut().enumerate() {
-        if let Some(page) = p.page.take() {
-            pages.push(page);
-            page_files.push(i);
+/// Writes the files of a batch, their articles and their pages' furniture in one transaction.
+fn write_batch(conn: &mut Connection, a: &Assembled) -> Result<Vec<FileReport>> {
+    let (batch, articles, pages) = (&a.files, &a.articles, &a.pages);
+    let tx = conn.transaction()?;
+    let mut file_ids = Vec::with_capacity(batch.len());
+    let mut reports = Vec::with_capacity(batch.len());
+    for p in batch {
+        let replaced = delete_file(&tx, &p.path)?;
+        file_ids.push(insert_file(&tx, p)?);
+        reports.push(FileReport {
+            path: p.path.clone(),
+            status: if p.error.is_some() {
+                "failed"
+            } else if replaced {
+                "replaced"
+            } else {
+                "new"
+            },
+            articles: 0,
+            warnings: p.warnings.clone(),
+            error: p.error.clone(),
+        });
+    }
+    {
+        let mut ins_article = tx.prepare_cached(
+            "INSERT INTO articles (source_id, headline, subheads, text, date, place, agency, reporters, lang, script, page, url, extra, warnings)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?;
+        let mut ins_span =
+            tx.prepare_cached("INSERT INTO spans (article_id, seq, file_id, start, end) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        for a in articles {
+            ins_article.execute(params![
+                a.source_id,
+                a.headline,
+                json(&a.subheads),
+                a.text,
+                a.date,
+                a.place,
+                a.agency,
+                json(&a.reporters),
+                a.lang,
+                a.script,
+                a.page,
+                a.url,
+                serde_json::Value::Object(a.extra.clone()).to_string(),
+                json(&a.warnings),
+            ])?;
+            let id = tx.last_insert_rowid();
+            let mut touched = Vec::new();
+            for (seq, s) in a.spans.iter().enumerate() {
+                let file = s.source;
+                let d = batch[file].decoded.as_ref().expect("articles come from decoded files");
+                let raw = d.raw_span(s.span);
+                ins_span.execute(params![
+                    id,
+                    seq as i64,
+                    file_ids[file],
+                    raw.start as i64,
+                    raw.end as i64
+                ])?;
+                if !touched.contains(&file) {
+                    touched.push(file);
+                }
+            }
+            for f in touched {
+                reports[f].articles += 1;
+            }
         }
-        for a in &p.articles {
-            let mut a = a.clone();
-            a.spans.iter_mut().for_each(|s| s.source = i);
-            out.push(a);
+        let mut ins_furn =
+            tx.prepare_cached("INSERT INTO furniture (file_id, kind, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        for (i, page) in pages {
+            let Some(d) = &batch[*i].decoded else { continue };
+            for f in &page.furniture {
+                let raw = d.raw_span(f.span);
+                ins_furn.execute(params![
+                    file_ids[*i],
+                    furniture_kind(f),
+                    raw.start as i64,
+                    raw.end as i64,
+                    f.text
+                ])?;
+            }
+        }
+        let mut upd = tx.prepare_cached("UPDATE files SET articles = ?1 WHERE id = ?2")?;
+        for (i, r) in reports.iter().enumerate() {
+            upd.execute(params![r.articles as i64, file_ids[i]])?;
         }
     }
-    for mut a in stitch(&pages) {
-        a.spans.iter_mut().for_each(|s| s.source = page_files[s.source]);
-        out.push(a);
-    }
-    (out, page_files.into_iter().zip(pages).collect())
+    tx.commit()?;
+    Ok(reports)
 }
 
 /// Removes a file and every article with a span in it; true when there was one.

@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod archive;
+pub mod batch;
 pub mod error;
 pub mod index;
 pub mod prepare;
@@ -25,7 +26,7 @@ mod tokenizer;
 pub mod translations;
 pub mod trends;
 
-pub use archive::{Archive, FileReport, FileRow, FileSpan, FileState, SourceView, StoredArticle};
+pub use archive::{Archive, Batches, FileReport, FileRow, FileSpan, FileState, FileStates, SourceView, StoredArticle};
 pub use error::{Error, Result};
 pub use search::{Hit, SearchRequest, SearchResults, Sort};
 pub use stories::{StoryMember, StoryRow};

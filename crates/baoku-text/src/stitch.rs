@@ -16,25 +16,34 @@ use crate::split::{Page, Piece};
 /// Stitches the pieces of a batch of pages into articles. `SourceSpan::source` in the result
 /// is the index of the page in `pages`.
 pub fn stitch(pages: &[Page]) -> Vec<Article> {
-    let ids: Vec<(usize, usize)> = pages
+    chains(pages).iter().map(|c| article(pages, c)).collect()
+}
+
+/// A piece of a page: (index of the page in the batch, index of the piece in the page).
+pub type PieceId = (usize, usize);
+
+/// Which pieces make one article: every piece of the batch once, in chains of continuations
+/// in reading order, in page order of their first piece.
+pub fn chains(pages: &[Page]) -> Vec<Vec<PieceId>> {
+    let ids: Vec<PieceId> = pages
         .iter()
         .enumerate()
         .flat_map(|(i, p)| (0..p.pieces.len()).map(move |k| (i, k)))
         .collect();
-    let piece = |id: (usize, usize)| &pages[id.0].pieces[id.1];
-    let heads: Vec<(usize, usize)> = ids
+    let piece = |id: PieceId| &pages[id.0].pieces[id.1];
+    let heads: Vec<PieceId> = ids
         .iter()
         .copied()
         .filter(|&id| piece(id).continues_to.is_some())
         .collect();
-    let tails: Vec<(usize, usize)> = ids
+    let tails: Vec<PieceId> = ids
         .iter()
         .copied()
         .filter(|&id| piece(id).continued_from.is_some())
         .collect();
 
     // Best pairs first, each piece used once.
-    let mut pairs: Vec<(f64, (usize, usize), (usize, usize))> = Vec::new();
+    let mut pairs: Vec<(f64, PieceId, PieceId)> = Vec::new();
     for &h in &heads {
         for &t in &tails {
             if t == h {
@@ -72,9 +81,17 @@ pub fn stitch(pages: &[Page]) -> Vec<Article> {
             chain.push(t);
             cur = t;
         }
-        out.push(article(pages, &chain));
+        out.push(chain);
     }
     out
+}
+
+/// True when a chain still waits for a piece: it ends `（下转第N版）` or begins `（上接第M版）`
+/// with no partner in the batch (the partner may be in a file not read yet).
+pub fn is_open(pages: &[Page], chain: &[PieceId]) -> bool {
+    let piece = |id: PieceId| &pages[id.0].pieces[id.1];
+    let (first, last) = (chain[0], chain[chain.len() - 1]);
+    piece(last).continues_to.is_some() || piece(first).continued_from.is_some()
 }
 
 /// How well `t` (begins `（上接第M版）`) continues `h` (ends `（下转第N版）`); `None` when
@@ -129,7 +146,7 @@ pub(crate) fn headline_similarity(a: &str, b: &str) -> f64 {
 
 /// One article from a chain of pieces: headline from the first piece that has one; the
 /// headlines a continued piece repeats are left out of the text.
-fn article(pages: &[Page], chain: &[(usize, usize)]) -> Article {
+pub fn article(pages: &[Page], chain: &[PieceId]) -> Article {
     let first = &pages[chain[0].0].pieces[chain[0].1];
     let mut a = Article::default();
     let mut headlines: Vec<String> = Vec::new();

@@ -129,11 +129,31 @@ pub struct IngestArgs {
     #[arg(long)]
     pub no_index: bool,
     /// Files per transaction; a crash loses at most the batch being written.
-    #[arg(long, default_value_t = 2000, hide = true)]
+    #[arg(long, default_value_t = BATCH_FILES, hide = true)]
     pub batch_files: usize,
     /// Megabytes per transaction.
-    #[arg(long, default_value_t = 64, hide = true)]
+    #[arg(long, default_value_t = BATCH_MB, hide = true)]
     pub batch_mb: usize,
+}
+
+/// Files per batch. Batches are small so that reading and splitting one overlaps writing the
+/// one before (pages-dev: 4 MB batches ingest in 0.6–0.8 s, one 15 MB batch in 0.9–1.0 s).
+const BATCH_FILES: usize = 500;
+/// Megabytes per batch.
+const BATCH_MB: usize = 4;
+
+impl IngestArgs {
+    /// An ingest of `paths` with every option at its default.
+    pub fn new(paths: Vec<PathBuf>) -> IngestArgs {
+        IngestArgs {
+            paths,
+            json: false,
+            no_link: false,
+            no_index: false,
+            batch_files: BATCH_FILES,
+            batch_mb: BATCH_MB,
+        }
+    }
 }
 
 /// Arguments of `baoku search`.

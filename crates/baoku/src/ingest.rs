@@ -2,12 +2,13 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use baoku_store::prepare::{self, Kind, Prepared};
 use baoku_store::stories::LinkReport;
-use baoku_store::{Archive, FileReport, FileState};
+use baoku_store::{Archive, FileReport, FileState, FileStates};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
@@ -47,42 +48,23 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<()> {
             Found::Unreadable(path, err) => reports.push(archive.record_unreadable(&path, &err)?),
         }
     }
-    let (mut articles, mut done_files) = (0usize, 0usize);
-    for batch in batches(&files, args.batch_files.max(1), args.batch_mb.max(1) << 20) {
-        let read: Vec<(String, std::io::Result<Vec<u8>>)> =
-            batch.par_iter().map(|(p, _)| (display(p), std::fs::read(p))).collect();
-        let mut todo = Vec::new();
-        for ((path, bytes), (_, kind)) in read.into_iter().zip(batch) {
-            match bytes {
-                Err(e) => reports.push(archive.record_unreadable(&path, &e.to_string())?),
-                Ok(raw) => {
-                    bar.inc(raw.len() as u64);
-                    let hash = prepare::hash(&raw);
-                    if archive.file_state(&path, &hash)? == FileState::Unchanged {
-                        reports.push(FileReport {
-                            path,
-                            status: "unchanged",
-                            articles: 0,
-                            warnings: vec![],
-                            error: None,
-                        });
-                    } else {
-                        todo.push((path, raw, *kind));
-                    }
-                }
+    let known = archive.file_states()?;
+    // Two stages: this thread reads and splits a batch on all cores while a writer thread
+    // writes the previous one (SQLite takes one writer; the two overlap).
+    let (send, receive) = std::sync::mpsc::sync_channel::<Batch>(1);
+    let written = std::thread::scope(|s| {
+        let writer = s.spawn(|| write_batches(&mut archive, receive, &bar));
+        for batch in batches(&files, args.batch_files.max(1), args.batch_mb.max(1) << 20) {
+            let batch = read_batch(batch, &known, &bar);
+            if send.send(batch).is_err() {
+                break; // the writer stopped on an error, which join returns
             }
         }
-        let prepared: Vec<Prepared> = todo
-            .into_par_iter()
-            .map(|(path, raw, kind)| prepare::prepare(path, raw, kind))
-            .collect();
-        let written = archive.ingest(prepared).context("writing a batch to the store")?;
-        articles += written.iter().map(|r| r.articles).sum::<usize>();
-        done_files += batch.len();
-        reports.extend(written);
-        bar.set_message(format!("{done_files} files, {articles} articles"));
-    }
-    bar.set_message(format!("{done_files} files, {articles} articles; linking versions"));
+        drop(send);
+        writer.join().expect("the writer thread does not panic")
+    })?;
+    reports.extend(written);
+    bar.set_message("linking versions");
     let linked = if args.no_link {
         None
     } else {
@@ -108,6 +90,71 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A batch for the writer: files read and prepared, files found unchanged, files unreadable.
+struct Batch {
+    prepared: Vec<Prepared>,
+    unchanged: Vec<FileReport>,
+    unreadable: Vec<(String, String)>,
+}
+
+/// Reads, hashes and prepares a batch of files on all cores; unchanged files are not split.
+fn read_batch(batch: &[(PathBuf, Kind)], known: &FileStates, bar: &ProgressBar) -> Batch {
+    let done: Vec<Result<Prepared, (String, String, bool)>> = batch
+        .par_iter()
+        .map(|(p, kind)| {
+            let path = display(p);
+            let raw = std::fs::read(p).map_err(|e| (path.clone(), e.to_string(), false))?;
+            bar.inc(raw.len() as u64);
+            if known.state(&path, &prepare::hash(&raw)) == FileState::Unchanged {
+                return Err((path, String::new(), true));
+            }
+            Ok(prepare::prepare(path, raw, *kind))
+        })
+        .collect();
+    let mut out = Batch {
+        prepared: Vec::new(),
+        unchanged: Vec::new(),
+        unreadable: Vec::new(),
+    };
+    for d in done {
+        match d {
+            Ok(p) => out.prepared.push(p),
+            Err((path, _, true)) => out.unchanged.push(FileReport {
+                path,
+                status: "unchanged",
+                articles: 0,
+                warnings: vec![],
+                error: None,
+            }),
+            Err((path, error, false)) => out.unreadable.push((path, error)),
+        }
+    }
+    out
+}
+
+/// The writer stage: writes each batch as it comes, then what the batches held back.
+fn write_batches(archive: &mut Archive, receive: Receiver<Batch>, bar: &ProgressBar) -> Result<Vec<FileReport>> {
+    let mut reports = Vec::new();
+    let mut articles = 0;
+    let mut batches = archive.batches();
+    let mut count = |reports: &mut Vec<FileReport>, written: Vec<FileReport>| {
+        articles += written.iter().map(|r| r.articles).sum::<usize>();
+        reports.extend(written);
+        bar.set_message(format!("{} files, {articles} articles", reports.len()));
+    };
+    for batch in receive {
+        reports.extend(batch.unchanged);
+        for (path, error) in batch.unreadable {
+            reports.push(batches.record_unreadable(&path, &error)?);
+        }
+        let written = batches.write(batch.prepared).context("writing a batch to the store")?;
+        count(&mut reports, written);
+    }
+    let written = batches.finish().context("writing the last batch to the store")?;
+    count(&mut reports, written);
+    Ok(reports)
 }
 
 /// `baoku link`: links every article not yet in a story.

@@ -139,14 +139,7 @@ pub fn run(db: &Path, addr: &str, ingest: Vec<PathBuf>) -> anyhow::Result<()> {
             let db = db.to_path_buf();
             // Readers see each batch as it commits.
             std::thread::spawn(move || {
-                let args = crate::cli::IngestArgs {
-                    paths: ingest,
-                    json: false,
-                    no_link: false,
-                    no_index: false,
-                    batch_files: 2000,
-                    batch_mb: 64,
-                };
+                let args = crate::cli::IngestArgs::new(ingest);
                 if let Err(e) = crate::ingest::run(&db, &args) {
                     eprintln!("ingest failed: {e:#}");
                 }

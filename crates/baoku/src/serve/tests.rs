@@ -17,12 +17,8 @@ fn state() -> AppState {
         let dir = tempfile::tempdir().unwrap();
         let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
         let args = crate::cli::IngestArgs {
-            paths: vec![samples],
             json: true,
-            no_link: false,
-            no_index: false,
-            batch_files: 2000,
-            batch_mb: 64,
+            ..crate::cli::IngestArgs::new(vec![samples])
         };
         crate::ingest::run(dir.path(), &args).unwrap();
         dir

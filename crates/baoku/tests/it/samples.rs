@@ -28,13 +28,27 @@ fn grams(s: &str) -> HashSet<String> {
 
 #[test]
 fn every_sample_article_is_recovered_whole_with_its_headline_and_date() {
+    check_samples(&[]);
+}
+
+/// One file per batch (one transaction each): the continuation across two files is still
+/// stitched, because a file with a continuation waits for later batches.
+#[test]
+fn continuations_are_stitched_across_batches() {
+    check_samples(&["--batch-files", "1"]);
+}
+
+fn check_samples(ingest_args: &[&str]) {
     let gold: Vec<serde_json::Value> = std::fs::read_to_string(repo().join("samples-src/gold.jsonl"))
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let db = tempfile::tempdir().unwrap();
-    baoku(db.path(), &["ingest", repo().join("samples").to_str().unwrap()]);
+    let samples = repo().join("samples");
+    let mut args = vec!["ingest", samples.to_str().unwrap()];
+    args.extend(ingest_args);
+    baoku(db.path(), &args);
     let pred: Vec<serde_json::Value> = json_lines(&baoku(db.path(), &["articles", "--json"]))
         .into_iter()
         .filter(|a| a["source_id"].is_null()) // JSONL records have no gold here
