@@ -554,7 +554,9 @@ impl Batches<'_> {
         Ok(reports)
     }
 
-    fn write_with(&mut self, batch: Vec<Prepared>, last: bool) -> Result<Vec<FileReport>> {
+    fn write_with(&mut self, mut batch: Vec<Prepared>, last: bool) -> Result<Vec<FileReport>> {
+        let partners = stored_partners(&self.archive.conn, &batch)?;
+        batch.extend(partners);
         let mut files = std::mem::take(&mut self.held);
         files.extend(batch.into_iter().map(Held::from));
         if files.is_empty() {
@@ -594,6 +596,38 @@ fn article_row(r: &rusqlite::Row) -> rusqlite::Result<StoredArticle> {
         story: r.get(15)?,
         relation: r.get(16)?,
     })
+}
+
+/// The stored text files that share an article with a file of `batch` (a continuation),
+/// and those that share one with them, read again from their stored bytes: replacing a
+/// file deletes its articles, and the parts of them that lie in other files would be lost
+/// unless those files are split and stitched again with it.
+fn stored_partners(conn: &Connection, batch: &[Prepared]) -> Result<Vec<Prepared>> {
+    let mut seen: std::collections::HashSet<String> = batch.iter().map(|p| p.path.clone()).collect();
+    let mut todo: Vec<String> = seen.iter().cloned().collect();
+    let mut st = conn.prepare_cached(
+        "SELECT DISTINCT f2.path, f2.kind, r.content FROM files f1
+         JOIN spans s1 ON s1.file_id = f1.id
+         JOIN spans s2 ON s2.article_id = s1.article_id AND s2.file_id != f1.id
+         JOIN files f2 ON f2.id = s2.file_id
+         JOIN raw r ON r.file_id = f2.id
+         WHERE f1.path = ?1",
+    )?;
+    let mut out = Vec::new();
+    while let Some(path) = todo.pop() {
+        let rows = st.query_map([&path], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+        })?;
+        for row in rows {
+            let (path, kind, raw): (String, String, Vec<u8>) = row?;
+            if seen.insert(path.clone()) {
+                let kind = crate::prepare::Kind::parse(&kind).unwrap_or(crate::prepare::Kind::Text);
+                out.push(crate::prepare::prepare(path.clone(), raw, kind));
+                todo.push(path);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Writes the files of a batch, their articles and their pages' furniture in one transaction.

@@ -33,6 +33,13 @@ impl Kind {
         }
     }
 
+    /// The kind named by [`Kind::as_str`].
+    pub fn parse(name: &str) -> Option<Kind> {
+        [Kind::Text, Kind::Html, Kind::Jsonl, Kind::Binary]
+            .into_iter()
+            .find(|k| k.as_str() == name)
+    }
+
     /// The kind a file name announces (`.gz` looked through), or `None` for other files.
     pub fn from_path(path: &Path) -> Option<Kind> {
         let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();

@@ -64,6 +64,14 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<()> {
         writer.join().expect("the writer thread does not panic")
     })?;
     reports.extend(written);
+    // A file found unchanged but split again with a changed file it shares an article with
+    // is reported once, as replaced.
+    let rewritten: std::collections::HashSet<String> = reports
+        .iter()
+        .filter(|r| r.status != "unchanged")
+        .map(|r| r.path.clone())
+        .collect();
+    reports.retain(|r| r.status != "unchanged" || !rewritten.contains(&r.path));
     bar.set_message("linking versions");
     let linked = if args.no_link {
         None

@@ -1,5 +1,7 @@
 //! Ingest of the bundled samples: what comes out, re-ingest, changed files.
 
+use std::path::Path;
+
 use crate::{baoku, json_lines, repo};
 
 #[test]
@@ -91,6 +93,45 @@ fn reingest_is_a_no_op_and_a_changed_file_replaces_its_articles() {
     assert!(after[0]["text"].as_str().unwrap().contains("新校区"));
     let files = json_lines(&baoku(db.path(), &["files", "--json"]));
     assert_eq!(files.len(), 1);
+}
+
+/// Replacing the page that holds an article's first half must not lose the second half,
+/// which lies in a file that did not change: that file is split and stitched again too.
+#[test]
+fn replacing_a_page_keeps_the_continuation_in_an_unchanged_page() {
+    let db = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    for name in ["jiangchuan_20240312_01.txt", "jiangchuan_20240312_03.txt"] {
+        std::fs::copy(repo().join("samples").join(name), src.path().join(name)).unwrap();
+    }
+    let dir = src.path().to_str().unwrap();
+    let stitched = |db: &Path| -> Vec<serde_json::Value> {
+        json_lines(&baoku(db, &["articles", "--json"]))
+            .into_iter()
+            .filter(|a| {
+                let files: std::collections::HashSet<&str> = a["files"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["path"].as_str().unwrap())
+                    .collect();
+                files.len() == 2
+            })
+            .collect()
+    };
+    baoku(db.path(), &["ingest", dir]);
+    let before = stitched(db.path());
+    assert_eq!(before.len(), 1, "the samples' continuation is stitched");
+
+    let first = src.path().join("jiangchuan_20240312_01.txt");
+    let page = std::fs::read_to_string(&first).unwrap();
+    std::fs::write(&first, page.replacen("新建的智能泵站", "新建成的智能泵站", 1)).unwrap();
+    let out = String::from_utf8(baoku(db.path(), &["ingest", dir]).stdout).unwrap();
+    assert!(out.contains("2 files: 0 new, 2 replaced, 0 unchanged"), "{out}");
+    let after = stitched(db.path());
+    assert_eq!(after.len(), 1, "still stitched after the first page changed");
+    assert_eq!(after[0]["text"], before[0]["text"]);
+    assert_eq!(json_lines(&baoku(db.path(), &["files", "--json"])).len(), 2);
 }
 
 #[test]
