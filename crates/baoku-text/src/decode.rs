@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::io::Read;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use encoding_rs::{DecoderResult, Encoding, BIG5, GB18030, UTF_16BE, UTF_16LE, UTF_8};
 
@@ -315,20 +316,31 @@ impl Decoded {
         s.chars()
             .map(|c| match c {
                 '\u{FFFD}' => 1,
-                c if (c as u32) < 0x10000 => table[c as usize] as usize,
+                c if (c as u32) < 0x10000 => {
+                    let cell = &table[c as usize];
+                    match cell.load(Ordering::Relaxed) {
+                        0 => {
+                            let n = self.encoder.encode(c.encode_utf8(&mut [0; 4])).0.len().min(255);
+                            cell.store(n as u8, Ordering::Relaxed);
+                            n
+                        }
+                        n => n as usize,
+                    }
+                }
                 c => self.encoder.encode(c.encode_utf8(&mut [0; 4])).0.len(),
             })
             .sum()
     }
 }
 
-/// Bytes each BMP character takes in GB18030 or Big5 (what `Encoding::encode` gives it),
-/// built once per encoding: summing these is many times faster than encoding the text again,
-/// which span mapping did for every span end.
-fn char_lengths(enc: &'static Encoding) -> Option<&'static [u8]> {
+/// Bytes each BMP character takes in GB18030 or Big5 (what `Encoding::encode` gives it; 0
+/// until first asked): summing these is many times faster than encoding the text again,
+/// which span mapping did for every span end. Filled as characters come, because encoding
+/// all 65,536 up front took longer than mapping the spans of a whole folder.
+fn char_lengths(enc: &'static Encoding) -> Option<&'static [AtomicU8]> {
     use std::sync::OnceLock;
-    static GB: OnceLock<Box<[u8]>> = OnceLock::new();
-    static B5: OnceLock<Box<[u8]>> = OnceLock::new();
+    static GB: OnceLock<Box<[AtomicU8]>> = OnceLock::new();
+    static B5: OnceLock<Box<[AtomicU8]>> = OnceLock::new();
     let cell = if enc == GB18030 {
         &GB
     } else if enc == BIG5 {
@@ -336,11 +348,7 @@ fn char_lengths(enc: &'static Encoding) -> Option<&'static [u8]> {
     } else {
         return None;
     };
-    Some(cell.get_or_init(|| {
-        (0..0x10000u32)
-            .map(|cp| char::from_u32(cp).map_or(0, |c| enc.encode(c.encode_utf8(&mut [0; 4])).0.len().min(255) as u8))
-            .collect()
-    }))
+    Some(cell.get_or_init(|| (0..0x10000).map(|_| AtomicU8::new(0)).collect()))
 }
 
 #[cfg(test)]
