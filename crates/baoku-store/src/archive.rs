@@ -198,8 +198,7 @@ impl Archive {
         conn.pragma_update(None, "cache_size", -65536)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        // Statement journals (every insert that fires the index-queue trigger keeps one) in
-        // memory, not in temp files: they were a tenth of the write time.
+        // Statement journals (deletes of several rows keep one) in memory, not in temp files.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         schema::migrate(&mut conn)?;
@@ -660,6 +659,7 @@ fn write_batch(conn: &mut Connection, a: &Assembled) -> Result<Vec<FileReport>> 
         )?;
         let mut ins_span =
             tx.prepare_cached("INSERT INTO spans (article_id, seq, file_id, start, end) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        let mut ins_queue = tx.prepare_cached("INSERT INTO index_queue (article) VALUES (?1)")?;
         for a in articles {
             ins_article.execute(params![
                 a.source_id,
@@ -678,6 +678,7 @@ fn write_batch(conn: &mut Connection, a: &Assembled) -> Result<Vec<FileReport>> 
                 json(&a.warnings),
             ])?;
             let id = tx.last_insert_rowid();
+            ins_queue.execute([id])?;
             let mut touched = Vec::new();
             for (seq, s) in a.spans.iter().enumerate() {
                 let file = s.source;
@@ -728,6 +729,10 @@ fn delete_file(tx: &Transaction, path: &str) -> Result<bool> {
         .query_row("SELECT id FROM files WHERE path = ?1", [path], |r| r.get(0))
         .optional()?;
     let Some(id) = id else { return Ok(false) };
+    tx.execute(
+        "INSERT INTO index_queue (article) SELECT DISTINCT article_id FROM spans WHERE file_id = ?1",
+        [id],
+    )?;
     tx.execute(
         "DELETE FROM articles WHERE id IN (SELECT article_id FROM spans WHERE file_id = ?1)",
         [id],

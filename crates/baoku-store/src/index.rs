@@ -1,7 +1,8 @@
 //! The tantivy search index in `<data dir>/index`, kept in step with SQLite.
 //!
-//! SQLite is the truth. Triggers on `articles` append every insert and delete to
-//! `index_queue` inside the writer's own transaction; [`SearchIndex::sync`] applies the queue
+//! SQLite is the truth. Every insert and delete of an article appends its id to
+//! `index_queue` inside the writer's own transaction (`archive.rs`, the only code that
+//! inserts or deletes articles); [`SearchIndex::sync`] applies the queue
 //! to tantivy and commits with the last applied sequence number as the commit payload, then
 //! trims the queue. A crash anywhere leaves the queue holding what the index lacks, and the
 //! next sync (every ingest, every search) replays it: replaying is idempotent (delete the
