@@ -107,18 +107,28 @@ struct Batch {
     unreadable: Vec<(String, String)>,
 }
 
+/// One file of a batch after reading.
+enum Read {
+    Prepared(Box<Prepared>),
+    Unchanged(String),
+    Unreadable(String, String),
+}
+
 /// Reads, hashes and prepares a batch of files on all cores; unchanged files are not split.
 fn read_batch(batch: &[(PathBuf, Kind)], known: &FileStates, bar: &ProgressBar) -> Batch {
-    let done: Vec<Result<Prepared, (String, String, bool)>> = batch
+    let read: Vec<Read> = batch
         .par_iter()
         .map(|(p, kind)| {
             let path = display(p);
-            let raw = std::fs::read(p).map_err(|e| (path.clone(), e.to_string(), false))?;
+            let raw = match std::fs::read(p) {
+                Ok(raw) => raw,
+                Err(e) => return Read::Unreadable(path, e.to_string()),
+            };
             bar.inc(raw.len() as u64);
             if known.state(&path, &prepare::hash(&raw)) == FileState::Unchanged {
-                return Err((path, String::new(), true));
+                return Read::Unchanged(path);
             }
-            Ok(prepare::prepare(path, raw, *kind))
+            Read::Prepared(Box::new(prepare::prepare(path, raw, *kind)))
         })
         .collect();
     let mut out = Batch {
@@ -126,17 +136,17 @@ fn read_batch(batch: &[(PathBuf, Kind)], known: &FileStates, bar: &ProgressBar) 
         unchanged: Vec::new(),
         unreadable: Vec::new(),
     };
-    for d in done {
-        match d {
-            Ok(p) => out.prepared.push(p),
-            Err((path, _, true)) => out.unchanged.push(FileReport {
+    for r in read {
+        match r {
+            Read::Prepared(p) => out.prepared.push(*p),
+            Read::Unchanged(path) => out.unchanged.push(FileReport {
                 path,
                 status: "unchanged",
                 articles: 0,
                 warnings: vec![],
                 error: None,
             }),
-            Err((path, error, false)) => out.unreadable.push((path, error)),
+            Read::Unreadable(path, error) => out.unreadable.push((path, error)),
         }
     }
     out
