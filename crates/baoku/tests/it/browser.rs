@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::{baoku, repo};
+use crate::{baoku, ingested, repo};
 
 fn chromium() -> Option<PathBuf> {
     ["chromium", "chromium-browser", "google-chrome"]
@@ -113,8 +113,7 @@ fn a_reader_searches_opens_a_story_its_diff_and_a_trend_chart() {
         eprintln!("skipped: no chromium on this machine (.ci/run installs Debian's chromium)");
         return;
     };
-    let db = tempfile::tempdir().unwrap();
-    baoku(db.path(), &["ingest", repo().join("samples").to_str().unwrap()]);
+    let db = ingested(&repo().join("samples"));
     let server = serve(db.path());
     let base = &server.1;
 

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use crate::{baoku, shared_data};
+use crate::{baoku, ingested, shared_data};
 
 /// Runs a shared scorer (`score_pages.py`, `score_links.py`) and returns its JSON figures.
 fn run_scorer(scorer: &std::path::Path, gold: &std::path::Path, pred: &std::path::Path) -> serde_json::Value {
@@ -27,8 +27,7 @@ fn run_scorer(scorer: &std::path::Path, gold: &std::path::Path, pred: &std::path
 /// other headline lines (引题, 副题) as part of the article; baoku keeps those in `subheads`,
 /// so they are put before the text here, as a reader sees them.
 fn score(dir: &std::path::Path, gold: &std::path::Path, scorer: &std::path::Path) -> serde_json::Value {
-    let db = tempfile::tempdir().unwrap();
-    baoku(db.path(), &["ingest", dir.to_str().unwrap()]);
+    let db = ingested(dir);
     let lines: Vec<String> = crate::json_lines(&baoku(db.path(), &["articles", "--json"]))
         .into_iter()
         .map(|mut a| {
@@ -52,10 +51,7 @@ fn score(dir: &std::path::Path, gold: &std::path::Path, scorer: &std::path::Path
 
 /// Scores of `baoku articles --json` on pages-dev, or None without `../shared`.
 fn pages_dev_scores() -> Option<(serde_json::Value, f64)> {
-    let Some(data) = shared_data() else {
-        eprintln!("skipped: ../shared/data is not present");
-        return None;
-    };
+    let data = shared_data()?;
     let v = score(
         &data.join("pages-dev/pages"),
         &data.join("pages-dev/gold.jsonl"),
@@ -99,7 +95,6 @@ fn pages_dev_does_not_regress() {
 #[test]
 fn html_cctv_floors() {
     let Some(data) = shared_data() else {
-        eprintln!("skipped: ../shared/data is not present");
         return;
     };
     let pages = data.join("html-cctv/pages");
@@ -186,14 +181,9 @@ fn assert_recalls(v: &serde_json::Value, floor: f64) {
 #[test]
 fn reprints_dev_floors() {
     let Some(data) = shared_data() else {
-        eprintln!("skipped: ../shared/data is not present");
         return;
     };
-    let db = tempfile::tempdir().unwrap();
-    baoku(
-        db.path(),
-        &["ingest", data.join("reprints-dev/docs.jsonl.gz").to_str().unwrap()],
-    );
+    let db = ingested(&data.join("reprints-dev/docs.jsonl.gz"));
     let gold = data.join("reprints-dev/gold.jsonl");
     let v = score_stories(db.path(), &gold, &data);
     eprintln!("reprints-dev: {v}");
@@ -253,14 +243,9 @@ fn reprints_dev_floors() {
 #[test]
 fn translations_dev_floors() {
     let Some(data) = shared_data() else {
-        eprintln!("skipped: ../shared/data is not present");
         return;
     };
-    let db = tempfile::tempdir().unwrap();
-    baoku(
-        db.path(),
-        &["ingest", data.join("translations-dev/docs.jsonl").to_str().unwrap()],
-    );
+    let db = ingested(&data.join("translations-dev/docs.jsonl"));
     let v = score_stories(db.path(), &data.join("translations-dev/gold.jsonl"), &data);
     eprintln!("translations-dev: {v}");
     assert!(v["pair_f1"].as_f64().unwrap() >= 0.9, "pair F1 {v}");

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::{baoku, json_lines, repo};
+use crate::{baoku, ingested, json_lines, repo};
 
 #[test]
 fn samples_ingest_into_articles_with_provenance() {
@@ -136,8 +136,7 @@ fn replacing_a_page_keeps_the_continuation_in_an_unchanged_page() {
 
 #[test]
 fn a_reprint_in_a_feed_joins_the_page_article_it_copies() {
-    let db = tempfile::tempdir().unwrap();
-    baoku(db.path(), &["ingest", repo().join("samples").to_str().unwrap()]);
+    let db = ingested(&repo().join("samples"));
     let stories = json_lines(&baoku(db.path(), &["stories", "--json"]));
     // wire_feed.jsonl's first record is an edited reprint of the port story on pages 1 and 3.
     let port = stories

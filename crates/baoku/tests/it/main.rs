@@ -23,7 +23,18 @@ pub fn repo() -> PathBuf {
 /// `../shared/data` beside the repository, when this machine has it.
 pub fn shared_data() -> Option<PathBuf> {
     let p = repo().join("../shared/data");
-    p.is_dir().then_some(p)
+    if !p.is_dir() {
+        eprintln!("skipped: ../shared/data is not present");
+        return None;
+    }
+    Some(p)
+}
+
+/// A new data directory with `path` ingested by `baoku ingest PATH`.
+pub fn ingested(path: &Path) -> tempfile::TempDir {
+    let db = tempfile::tempdir().unwrap();
+    baoku(db.path(), &["ingest", path.to_str().unwrap()]);
+    db
 }
 
 /// Runs `baoku --db DB ARGS…` and returns its output; panics with stderr when it fails.

@@ -5,12 +5,10 @@ use baoku_store::{Archive, SearchRequest};
 use baoku_text::tokenize::key;
 use baoku_text::variant::to_traditional;
 
-use crate::{baoku, baoku_unchecked, json_lines, repo, shared_data};
+use crate::{baoku, baoku_unchecked, ingested, json_lines, repo, shared_data};
 
 fn samples_db() -> tempfile::TempDir {
-    let db = tempfile::tempdir().unwrap();
-    baoku(db.path(), &["ingest", repo().join("samples").to_str().unwrap()]);
-    db
+    ingested(&repo().join("samples"))
 }
 
 fn ids(out: &std::process::Output) -> Vec<i64> {
@@ -168,7 +166,6 @@ fn ranked_ids(archive: &mut Archive, query: &str, limit: usize) -> Vec<i64> {
 #[test]
 fn rmrb_search_floors() {
     let Some(data) = shared_data() else {
-        eprintln!("skipped: ../shared/data is not present");
         return;
     };
     let db = tempfile::tempdir().unwrap();
