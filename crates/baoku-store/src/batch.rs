@@ -13,7 +13,6 @@
 use baoku_text::split::Page;
 use baoku_text::stitch::{article, chains, is_open};
 use baoku_text::Article;
-use rayon::prelude::*;
 
 use crate::prepare::Prepared;
 
@@ -103,9 +102,10 @@ pub fn assemble(batch: Vec<Held>, last: bool) -> Assembled {
         }
     }
 
-    // Describing articles is per article: both cores.
+    // Sequential: this runs in ingest's writer thread, and work handed to rayon from there
+    // waits behind the next batch's splitting, which holds both cores.
     let mut articles: Vec<Article> = chains
-        .par_iter()
+        .iter()
         .filter(|c| !held_page[c[0].0])
         .map(|c| {
             let mut a = article(&pages, c);
