@@ -86,8 +86,21 @@ pub fn link_pending(conn: &mut Connection) -> Result<LinkReport> {
     link_pending_with(conn, LINK_MEMORY)
 }
 
+/// SQLite's page cache while linking (`PRAGMA cache_size`, KiB when negative): linking reads
+/// each pending article once and rewrites its row once, so the archive's 64 MiB cache would
+/// only sit beside the fingerprints (measured on CCTV: no change in time).
+const LINK_PAGE_CACHE: i64 = -8192;
+
 /// [`link_pending`] with a memory budget for fingerprints (bytes).
 pub fn link_pending_with(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
+    let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    conn.pragma_update(None, "cache_size", LINK_PAGE_CACHE)?;
+    let report = link_pending_in(conn, budget);
+    conn.pragma_update(None, "cache_size", cache)?;
+    report
+}
+
+fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
     let started = Instant::now();
     let mut report = LinkReport::default();
     let tx = conn.transaction()?;

@@ -133,6 +133,9 @@ pub fn fingerprint(norm: &str, p: &FingerprintParams) -> Fingerprint {
     let mut facts: Vec<u64> = facts(norm).iter().map(|f| encode_fact(f, false)).collect();
     facts.sort_unstable();
     facts.dedup();
+    // fingerprints of a whole corpus are held while it is linked: no spare capacity
+    shingles.shrink_to_fit();
+    anchors.shrink_to_fit();
     Fingerprint {
         exact: if norm.is_empty() { 0 } else { hash_str(norm) },
         content_len,
@@ -170,6 +173,7 @@ pub fn add_headline_facts(fp: &mut Fingerprint, headline: &str) {
     }));
     fp.facts.sort_unstable();
     fp.facts.dedup();
+    fp.facts.shrink_to_fit();
 }
 
 /// Numbers in Chinese numerals before a counter (`十二届`, `第三次`, `一论`, `二〇二〇年`),

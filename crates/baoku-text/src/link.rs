@@ -483,7 +483,9 @@ impl FpCache {
         }
     }
 
-    fn insert(&mut self, i: u32, fp: Fingerprint) {
+    fn insert(&mut self, i: u32, mut fp: Fingerprint) {
+        // band keys are in the postings once an article is linked; comparisons never read them
+        fp.bands = Vec::new();
         self.bytes += fp_bytes(&fp);
         if let Some((old, _)) = self.map.insert(i, (fp, false)) {
             self.bytes -= fp_bytes(&old);
