@@ -12,7 +12,7 @@ use baoku_text::link::{fingerprint_article, LinkDoc, LinkParams, Linker};
 use baoku_text::normalize::Normalizer;
 use baoku_text::translate::TranslationParams;
 use rusqlite::types::ValueRef;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, MAIN_DB};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -209,11 +209,34 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
             }
         }
     }
-    // A BLOB in the TEXT column: SQLite keeps it as it is.
+    // A BLOB in the TEXT column: SQLite keeps it as it is. Written in place, a chunk at a time
+    // (incremental blob I/O), rather than encoded whole and bound as a parameter (which SQLite
+    // copies): those two copies of a large state were the peak memory of a link run.
+    let len = linker.state_len();
     tx.execute(
-        "INSERT OR REPLACE INTO linker (id, state) VALUES (1, ?1)",
-        [linker.to_bytes()],
+        "INSERT OR REPLACE INTO linker (id, state) VALUES (1, zeroblob(?1))",
+        [len as i64],
     )?;
+    {
+        let mut blob = tx.blob_open(MAIN_DB, c"linker", c"state", 1, false)?;
+        let (mut at, mut failed) = (0usize, None);
+        linker.write_state(&mut |chunk| {
+            if failed.is_none() {
+                match blob.write_all_at(chunk, at) {
+                    Ok(()) => at += chunk.len(),
+                    Err(e) => failed = Some(e),
+                }
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+        if at != len {
+            return Err(Error::DataCorruption(format!(
+                "linker state: wrote {at} of {len} bytes"
+            )));
+        }
+    }
     tx.commit()?;
     report.linked = new.len();
     Ok(report)

@@ -1085,7 +1085,23 @@ impl Linker {
     /// anchor postings, as LEB128 varints with sorted keys delta-coded. Fingerprints are not
     /// saved. The same state always gives the same bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Vec::with_capacity(64 + self.docs.len() * 24 + (self.bands.map.len() + self.anchors.map.len()) * 6);
+        let mut out = Vec::with_capacity(self.state_len());
+        self.write_state(&mut |b| out.extend_from_slice(b));
+        out
+    }
+
+    /// The length of [`Linker::to_bytes`] (the state is encoded and counted).
+    pub fn state_len(&self) -> usize {
+        let mut n = 0;
+        self.write_state(&mut |b| n += b.len());
+        n
+    }
+
+    /// [`Linker::to_bytes`] in pieces of about 64 KiB given to `sink` in order: a store writes
+    /// them into a blob of [`Linker::state_len`] bytes without holding the whole state (tens
+    /// of MB for a large archive) in memory.
+    pub fn write_state(&self, sink: &mut dyn FnMut(&[u8])) {
+        let mut w = Vec::with_capacity(CHUNK + 64);
         w.extend_from_slice(STATE_MAGIC);
         let params = serde_json::to_vec(&self.params).expect("parameters serialize");
         put(&mut w, params.len() as u64);
@@ -1109,6 +1125,7 @@ impl Linker {
             w.extend_from_slice(&d.score.to_le_bytes());
             put(&mut w, u64::from(d.content_len));
             put(&mut w, u64::from(d.date));
+            spill(&mut w, sink);
         }
         let mut stories: Vec<(&u32, &StoryInfo)> = self.stories.iter().collect();
         stories.sort_unstable_by_key(|(k, _)| **k);
@@ -1120,12 +1137,13 @@ impl Linker {
             for &m in &st.members {
                 put(&mut w, u64::from(m));
             }
+            spill(&mut w, sink);
         }
-        put_map(&mut w, self.alias.iter().map(|(&k, &v)| (u64::from(k), v)));
-        put_map(&mut w, self.exact.iter().map(|(&k, &v)| (k, v)));
-        put_postings(&mut w, &self.bands);
-        put_postings(&mut w, &self.anchors);
-        w
+        put_map(&mut w, sink, self.alias.iter().map(|(&k, &v)| (u64::from(k), v)));
+        put_map(&mut w, sink, self.exact.iter().map(|(&k, &v)| (k, v)));
+        put_postings(&mut w, sink, &self.bands);
+        put_postings(&mut w, sink, &self.anchors);
+        sink(&w);
     }
 
     /// Reads a state written by [`Linker::to_bytes`].
@@ -1240,21 +1258,53 @@ fn put(w: &mut Vec<u8>, mut x: u64) {
     w.push(x as u8);
 }
 
+/// Bytes of state encoded before they go to the sink.
+const CHUNK: usize = 1 << 16;
+
+/// Gives `w` to `sink` when it holds a chunk.
+fn spill(w: &mut Vec<u8>, sink: &mut dyn FnMut(&[u8])) {
+    if w.len() >= CHUNK {
+        sink(w);
+        w.clear();
+    }
+}
+
 /// Appends a map as its length and its entries sorted by key, keys delta-coded.
-fn put_map(w: &mut Vec<u8>, entries: impl Iterator<Item = (u64, u32)>) {
-    let mut e: Vec<(u64, u32)> = entries.collect();
+fn put_map<K: Copy + Ord + Into<u64>>(
+    w: &mut Vec<u8>,
+    sink: &mut dyn FnMut(&[u8]),
+    entries: impl Iterator<Item = (K, u32)>,
+) {
+    let mut e: Vec<(K, u32)> = entries.collect();
     e.sort_unstable();
     put(w, e.len() as u64);
     let mut prev = 0;
     for (k, v) in e {
+        let k: u64 = k.into();
         put(w, k - prev);
         prev = k;
         put(w, u64::from(v));
+        spill(w, sink);
     }
 }
 
-fn put_postings<K: Copy + Into<u64> + std::hash::Hash + Eq>(w: &mut Vec<u8>, p: &Postings<K>) {
-    put_map(w, p.map.iter().map(|(&k, &v)| (k.into(), v)));
+/// Postings as [`put_map`] gives them, then the lists. The keys are sorted a sixteenth at a
+/// time (by their top four bits) so that no copy of the whole table is made.
+fn put_postings(w: &mut Vec<u8>, sink: &mut dyn FnMut(&[u8]), p: &Postings<u32>) {
+    put(w, p.map.len() as u64);
+    let mut prev = 0u64;
+    let mut part: Vec<(u32, u32)> = Vec::new();
+    for top in 0..16 {
+        part.clear();
+        part.extend(p.map.iter().filter(|(&k, _)| k >> 28 == top).map(|(&k, &v)| (k, v)));
+        part.sort_unstable();
+        for &(k, v) in &part {
+            put(w, u64::from(k) - prev);
+            prev = u64::from(k);
+            put(w, u64::from(v));
+            spill(w, sink);
+        }
+    }
     put(w, p.lists.len() as u64);
     for (n, l) in &p.lists {
         put(w, u64::from(*n));
@@ -1262,6 +1312,7 @@ fn put_postings<K: Copy + Into<u64> + std::hash::Hash + Eq>(w: &mut Vec<u8>, p: 
         for &x in l {
             put(w, u64::from(x));
         }
+        spill(w, sink);
     }
 }
 
