@@ -426,16 +426,16 @@ impl<K: std::hash::Hash + Eq + Copy> Postings<K> {
 pub struct Linker {
     params: LinkParams,
     docs: Vec<DocInfo>,
-    index: HashMap<DocId, u32>,
+    index: KeyMap<DocId, u32>,
     /// Stories by founding doc index; merged stories point to their survivor in `alias`.
-    stories: HashMap<u32, StoryInfo>,
-    alias: HashMap<u32, u32>,
+    stories: KeyMap<u32, StoryInfo>,
+    alias: KeyMap<u32, u32>,
     /// Fingerprints of members that have text (verification compares with them), as far as
     /// the memory budget allows; the others are asked of the [`FingerprintSource`].
     #[serde(skip)]
     fps: FpCache,
     /// Exact matching form → first doc; identical empty records by record key.
-    exact: HashMap<u64, u32>,
+    exact: KeyMap<u64, u32>,
     /// Band key (its high 32 bits: a false match costs one verification) → stories.
     bands: Postings<u32>,
     /// Anchor shingle id → stories (u32 keys: half the memory of band keys).
@@ -538,11 +538,11 @@ impl Linker {
         Linker {
             params,
             docs: Vec::new(),
-            index: HashMap::new(),
-            stories: HashMap::new(),
-            alias: HashMap::new(),
+            index: KeyMap::default(),
+            stories: KeyMap::default(),
+            alias: KeyMap::default(),
             fps: FpCache::default(),
-            exact: HashMap::new(),
+            exact: KeyMap::default(),
             bands: Postings::default(),
             anchors: Postings::default(),
             weights: std::sync::OnceLock::new(),
@@ -1288,15 +1288,15 @@ fn put_map<K: Copy + Ord + Into<u64>>(
     }
 }
 
-/// Postings as [`put_map`] gives them, then the lists. The keys are sorted a sixteenth at a
-/// time (by their top four bits) so that no copy of the whole table is made.
+/// Postings as [`put_map`] gives them, then the lists. The keys are sorted a quarter at a
+/// time (by their top two bits) so that no copy of the whole table is made.
 fn put_postings(w: &mut Vec<u8>, sink: &mut dyn FnMut(&[u8]), p: &Postings<u32>) {
     put(w, p.map.len() as u64);
     let mut prev = 0u64;
-    let mut part: Vec<(u32, u32)> = Vec::new();
-    for top in 0..16 {
+    let mut part: Vec<(u32, u32)> = Vec::with_capacity(p.map.len() / 4 + p.map.len() / 16);
+    for top in 0..4 {
         part.clear();
-        part.extend(p.map.iter().filter(|(&k, _)| k >> 28 == top).map(|(&k, &v)| (k, v)));
+        part.extend(p.map.iter().filter(|(&k, _)| k >> 30 == top).map(|(&k, &v)| (k, v)));
         part.sort_unstable();
         for &(k, v) in &part {
             put(w, u64::from(k) - prev);
