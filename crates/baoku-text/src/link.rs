@@ -46,7 +46,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
-use crate::fingerprint::{add_headline_facts, fingerprint, hash_str, Fingerprint, FingerprintParams, CONTEXT};
+use crate::fingerprint::{add_headline_facts, fingerprint, Fingerprint, FingerprintParams, CONTEXT};
 use crate::normalize::Normalizer;
 
 /// An article id chosen by the caller (the store's article id).
@@ -156,7 +156,7 @@ impl LinkDoc {
         });
         LinkDoc {
             id,
-            record_key: hash_str(&format!("{}\u{0}{}", head.text, norm.text)),
+            record_key: record_key(&head.text, &norm.text),
             date: date.map_or(0, |d| {
                 d.chars()
                     .filter(char::is_ascii_digit)
@@ -179,6 +179,16 @@ impl LinkDoc {
         (f.shingles, f.anchors, f.facts) = (Vec::new(), Vec::new(), Vec::new());
         self.stripped = true;
     }
+}
+
+/// Hash of headline and text in matching form: [`hash_str`](crate::fingerprint::hash_str) of both joined by a NUL,
+/// without joining them.
+fn record_key(head: &str, text: &str) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for b in head.bytes().chain([0]).chain(text.bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    crate::fingerprint::mix64(h)
 }
 
 /// The fingerprint [`LinkDoc::new`] gives an article (what a [`FingerprintSource`] answers).
@@ -719,8 +729,14 @@ impl Linker {
                 .cmp(&a.fingerprint.content_len)
                 .then(a.id.cmp(&b.id))
         });
+        // taken from the end, and the buffer shrunk as it empties: a corpus's pending docs
+        // are not all held until the last is linked
+        docs.reverse();
         let mut edges = Vec::new();
-        for mut d in docs {
+        while let Some(mut d) = docs.pop() {
+            if docs.capacity() > 4096 && docs.len() < docs.capacity() / 2 {
+                docs.shrink_to_fit();
+            }
             if self.index.contains_key(&d.id) {
                 continue;
             }
@@ -1211,8 +1227,8 @@ impl Linker {
     }
 
     /// [`Linker::to_bytes`] in pieces of about 64 KiB given to `sink` in order: a store writes
-    /// them into a blob of [`Linker::state_len`] bytes without holding the whole state (tens
-    /// of MB for a large archive) in memory.
+    /// them into a blob without one contiguous copy of the whole state (tens of MB for a large
+    /// archive).
     pub fn write_state(&self, sink: &mut dyn FnMut(&[u8])) {
         let mut w = Vec::with_capacity(CHUNK + 64);
         w.extend_from_slice(STATE_MAGIC);
@@ -1907,6 +1923,13 @@ mod tests {
             assert!(Linker::from_bytes(&b[..cut]).is_err());
         }
         assert!(Linker::from_bytes(b"{}").is_err());
+    }
+
+    #[test]
+    fn record_key_is_the_hash_of_headline_and_text_joined() {
+        use crate::fingerprint::hash_str;
+        assert_eq!(record_key("广告", ""), hash_str("广告\u{0}"));
+        assert_eq!(record_key("甲", "乙丙"), hash_str("甲\u{0}乙丙"));
     }
 
     #[test]
