@@ -571,7 +571,10 @@ pub struct Linker {
 /// Fingerprints by doc index, evicted by the clock algorithm beyond a byte budget.
 #[derive(Debug, Clone)]
 struct FpCache {
-    map: KeyMap<u32, (Fingerprint, bool)>,
+    /// By doc index (dense): half the memory of a hash table of 75 k fingerprints, no probe.
+    slots: Vec<Option<Fingerprint>>,
+    /// Clock bits, by doc index.
+    used: Vec<bool>,
     clock: VecDeque<u32>,
     bytes: usize,
     budget: usize,
@@ -582,7 +585,8 @@ struct FpCache {
 impl Default for FpCache {
     fn default() -> Self {
         FpCache {
-            map: KeyMap::default(),
+            slots: Vec::new(),
+            used: Vec::new(),
             clock: VecDeque::new(),
             bytes: 0,
             budget: usize::MAX,
@@ -593,24 +597,34 @@ impl Default for FpCache {
 
 impl FpCache {
     fn get(&self, i: u32) -> Option<&Fingerprint> {
-        self.map.get(&i).map(|(f, _)| f)
+        self.slots.get(i as usize)?.as_ref()
     }
 
     fn touch(&mut self, i: u32) -> bool {
-        match self.map.get_mut(&i) {
-            Some((_, used)) => {
-                *used = true;
-                true
-            }
-            None => false,
+        if self.get(i).is_none() {
+            return false;
         }
+        self.used[i as usize] = true;
+        true
+    }
+
+    /// Room for docs up to index `n` without growing by copies.
+    fn reserve(&mut self, n: usize) {
+        self.slots.reserve(n.saturating_sub(self.slots.len()));
+        self.used.reserve(n.saturating_sub(self.used.len()));
     }
 
     fn insert(&mut self, i: u32, mut fp: Fingerprint) {
         // band keys are in the postings once an article is linked; comparisons never read them
         fp.bands = Vec::new();
         self.bytes += fp_bytes(&fp);
-        if let Some((old, _)) = self.map.insert(i, (fp, false)) {
+        let k = i as usize;
+        if self.slots.len() <= k {
+            self.slots.resize_with(k + 1, || None);
+            self.used.resize(k + 1, false);
+        }
+        self.used[k] = false;
+        if let Some(old) = self.slots[k].replace(fp) {
             self.bytes -= fp_bytes(&old);
         } else {
             self.clock.push_back(i);
@@ -622,18 +636,22 @@ impl FpCache {
     fn evict(&mut self, keep: u32) {
         while self.bytes > self.budget && self.clock.len() > 1 {
             let Some(i) = self.clock.pop_front() else { break };
-            match self.map.get_mut(&i) {
-                Some((_, used)) if *used || i == keep => {
-                    *used = false;
-                    self.clock.push_back(i);
-                }
-                Some(_) => {
-                    let (f, _) = self.map.remove(&i).expect("cached");
-                    self.bytes -= fp_bytes(&f);
-                }
-                None => {}
+            let k = i as usize;
+            if self.slots[k].is_none() {
+                continue;
+            }
+            if self.used[k] || i == keep {
+                self.used[k] = false;
+                self.clock.push_back(i);
+            } else {
+                let f = self.slots[k].take().expect("cached");
+                self.bytes -= fp_bytes(&f);
             }
         }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Fingerprint> {
+        self.slots.iter().flatten()
     }
 }
 
@@ -693,11 +711,7 @@ impl Linker {
         [
             self.docs.len(),
             self.stories.len(),
-            self.fps
-                .map
-                .values()
-                .map(|(f, _)| f.shingles.len() + f.anchors.len())
-                .sum(),
+            self.fps.iter().map(|f| f.shingles.len() + f.anchors.len()).sum(),
             self.bands.map.len(),
             self.anchors.map.len(),
             self.fps.fetched as usize,
@@ -732,6 +746,7 @@ impl Linker {
         // taken from the end, and the buffer shrunk as it empties: a corpus's pending docs
         // are not all held until the last is linked
         docs.reverse();
+        self.fps.reserve(self.docs.len() + docs.len());
         let mut edges = Vec::new();
         while let Some(mut d) = docs.pop() {
             if docs.capacity() > 4096 && docs.len() < docs.capacity() / 2 {
