@@ -147,6 +147,8 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
             if held > budget {
                 // recomputed from the text when its turn comes
                 doc.strip();
+            } else {
+                doc.pack();
             }
             docs.push(doc);
         }
