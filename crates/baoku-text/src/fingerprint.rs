@@ -87,12 +87,17 @@ pub fn hash_str(s: &str) -> u64 {
 /// Hashes of every shingle of a normalized text, in text order, with duplicates.
 pub fn shingle_hashes(norm: &str, k: usize) -> Vec<u64> {
     let chars: Vec<u32> = norm.chars().filter(|&c| is_content(c)).map(|c| c as u32).collect();
+    shingles_of(&chars, k)
+}
+
+/// [`shingle_hashes`] of the content characters.
+fn shingles_of(chars: &[u32], k: usize) -> Vec<u64> {
     if chars.is_empty() {
         return Vec::new();
     }
     let k = k.max(1);
     if chars.len() < k {
-        return vec![hash_chars(&chars)];
+        return vec![hash_chars(chars)];
     }
     chars.windows(k).map(hash_chars).collect()
 }
@@ -112,8 +117,10 @@ fn shingle_id(h: u64) -> u32 {
 
 /// Fingerprints a text in matching form (see [`crate::normalize`]).
 pub fn fingerprint(norm: &str, p: &FingerprintParams) -> Fingerprint {
-    let hashes = shingle_hashes(norm, p.k);
-    let content_len = norm.chars().filter(|&c| is_content(c)).count() as u32;
+    let chars: Vec<u32> = norm.chars().filter(|&c| is_content(c)).map(|c| c as u32).collect();
+    let hashes = shingles_of(&chars, p.k);
+    let content_len = chars.len() as u32;
+    drop(chars);
     let mut shingles: Vec<u32> = hashes.iter().map(|&h| shingle_id(h)).collect();
     shingles.sort_unstable();
     shingles.dedup();
@@ -133,6 +140,9 @@ pub fn fingerprint(norm: &str, p: &FingerprintParams) -> Fingerprint {
     let mut facts: Vec<u64> = facts(norm).iter().map(|f| encode_fact(f, false)).collect();
     facts.sort_unstable();
     facts.dedup();
+    // fingerprints of a whole corpus are held while it is linked: no spare capacity
+    shingles.shrink_to_fit();
+    anchors.shrink_to_fit();
     Fingerprint {
         exact: if norm.is_empty() { 0 } else { hash_str(norm) },
         content_len,
@@ -170,6 +180,7 @@ pub fn add_headline_facts(fp: &mut Fingerprint, headline: &str) {
     }));
     fp.facts.sort_unstable();
     fp.facts.dedup();
+    fp.facts.shrink_to_fit();
 }
 
 /// Numbers in Chinese numerals before a counter (`十二届`, `第三次`, `一论`, `二〇二〇年`),

@@ -218,13 +218,29 @@ pub fn fold_width(c: char) -> Option<char> {
 
 /// True for characters that carry content for matching: letters (any script) and digits.
 /// Punctuation is kept in the matching form but left out of shingles.
+#[inline]
 pub fn is_content(c: char) -> bool {
-    c.is_alphanumeric()
+    // fast paths for ASCII and the CJK Unified Ideographs block (all of it letters, see the
+    // test): most characters of a Chinese text, which the general lookup was slow for
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        true
+    } else {
+        c.is_alphanumeric()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn is_content_is_alphanumeric() {
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            assert_eq!(is_content(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
     use proptest::prelude::*;
 
     #[test]
