@@ -317,6 +317,20 @@ fn is_head_like(t: &str) -> bool {
     }
 }
 
+/// `——编者`, `——編  者`: the signature closing an editor's note.
+fn is_editor_note(t: &str) -> bool {
+    let Some(rest) = t.strip_prefix("——") else {
+        return false;
+    };
+    let rest: String = rest.chars().filter(|c| !c.is_whitespace()).collect();
+    rest == "编者" || rest == "編者"
+}
+
+/// A kicker line ending in `——` (`安徽小岗村——`), not a subtitle.
+fn is_dash_kicker(t: &str) -> bool {
+    t.ends_with("——") && !t.starts_with('—')
+}
+
 /// Labels of boxes printed inside an article (`核心阅读`, `内容提要`): never a headline.
 fn is_box_label(t: &str) -> bool {
     ["核心阅读", "核心閱讀", "内容提要", "內容提要"].contains(&t)
@@ -704,6 +718,7 @@ fn is_long_kicker(prev: &Para, prev_line: &Line, line: &Line) -> bool {
         && chars_capped(prev_line.text, MAX_SUBTITLE_CHARS) < MAX_SUBTITLE_CHARS
         && !starts_with_lede(prev_line.text)
         && !is_photo_credit(prev_line.text)
+        && !is_editor_note(prev_line.text)
         && matches!(line.kind, Kind::Head)
         && !line.indented
 }
@@ -750,6 +765,16 @@ fn join_text(buf: &mut String, next: &str) {
 // ---------------------------------------------------------------------------------------
 // Pass 3: articles
 
+/// How the sections of a compilation or series piece announced themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Series {
+    /// An editor's note (`——编者`) right above the first section's headline.
+    Compilation,
+    /// A page title over the first section's `……——` kicker (`礼赞新中国` / `某地——` /
+    /// `标题`).
+    Kickers,
+}
+
 /// A piece being built, with what the segmenter needs to know about its end.
 #[derive(Debug, Default)]
 struct Building {
@@ -759,6 +784,8 @@ struct Building {
     /// ...and it was an author's sign-off (`（作者为…）`, `（…采访整理）`, bare names), which
     /// also closes a section of a compilation page that goes on without a headline.
     soft_end: bool,
+    /// The piece is a compilation or a series whose later headline blocks head its sections.
+    series: Option<Series>,
     /// Paragraph indices that were short head-like lines (in-article subheads).
     subheads: Vec<usize>,
     /// Spans of each paragraph, to move paragraphs when a piece is cut in two.
@@ -852,6 +879,10 @@ impl Segmenter {
                 if d >= 2 {
                     self.cur.piece.main_headline = d - 1;
                 }
+            }
+            // `礼赞新中国` / `某地——` / `标题`: a page title over the first section's kicker.
+            if heads.len() >= 3 && heads[1..heads.len() - 1].iter().any(|h| is_dash_kicker(&h.text)) {
+                self.cur.series = Some(Series::Kickers);
             }
         }
         for h in heads {
@@ -975,6 +1006,35 @@ impl Segmenter {
             }
             return;
         }
+        // An editor's note (`——编者`) right above a headline block introduces the sections
+        // of a compilation.
+        if self.cur.piece.paragraphs.len() <= 8 && self.cur.piece.paragraphs.last().is_some_and(|p| is_editor_note(p)) {
+            self.cur.series = Some(Series::Compilation);
+        }
+        let section = match self.cur.series {
+            None => false,
+            Some(Series::Compilation) => true,
+            // Sections of a series repeat the first one's shape: a `……——` kicker, and a
+            // byline under it if the first had one.
+            Some(Series::Kickers) => {
+                is_dash_kicker(&heads[0].text)
+                    && self.cur.piece.paragraphs.first().is_some_and(|p| is_byline(p)) == is_byline(&next_body.text)
+            }
+        };
+        if section
+            && !starts_with_lede(&next_body.text)
+            && !heads
+                .iter()
+                .any(|h| self.index.contains(&h.text) || has_column_tag(&h.text) || is_standing_head(&h.text))
+            && (!self.cur.ended || self.cur.soft_end)
+        {
+            self.cur.ended = false;
+            self.cur.soft_end = false;
+            for h in heads {
+                self.push_para(h, true);
+            }
+            return;
+        }
         let follow = following_text(paras, end);
         // Evidence that a new article starts here; a lone short line without any is an
         // in-article subhead. (A `——` line alone after body text is a quoted attribution or
@@ -985,6 +1045,7 @@ impl Segmenter {
                 .any(|h| has_column_tag(&h.text) || is_standing_head(&h.text) || self.index.contains(&h.text))
             || starts_with_lede(&next_body.text)
             || is_byline(&next_body.text)
+            || is_box_label(&next_body.text)
             || opens_picture_item(paras, end);
         // A block of several lines opens an article when the text after it does not go on
         // with the words of the text above (sections of one report share their words).
@@ -1251,7 +1312,7 @@ fn opens_picture_item(paras: &[Para], end: usize) -> bool {
     for (j, p) in paras.iter().enumerate().skip(end) {
         match p.kind {
             Kind::Body if is_photo_credit(&p.text) => return n > 0 && item_ends(paras, j + 1),
-            Kind::Body if n < 2 => {
+            Kind::Body if n < 3 => {
                 n += 1;
                 chars += chars_capped(&p.text, 300);
                 if chars > 250 {
@@ -1355,8 +1416,13 @@ fn is_signoff(t: &str) -> bool {
     let Some(inner) = bracketed(t).map(str::trim) else {
         return false;
     };
-    let n = chars_capped(inner, 80);
-    if n < 2 || n > 80 || inner.contains(['（', '(', '。']) {
+    // A dateline sign-off may list many reporters: `（新华社北京10月1日电  参与记者：…）`.
+    let dated = ["新华社", "新華社", "本报", "本報"]
+        .iter()
+        .any(|o| inner.starts_with(o))
+        && inner.contains(['电', '電']);
+    let n = chars_capped(inner, 200);
+    if n < 2 || n > if dated { 200 } else { 80 } || inner.contains(['（', '(', '。']) {
         return false;
     }
     let keys = [
@@ -1377,7 +1443,10 @@ fn is_signoff(t: &str) -> bool {
         return !inner.starts_with("上接") && !inner.starts_with("下转");
     }
     // Bare names: two to four CJK chars in groups separated by spaces.
-    let groups: Vec<&str> = inner.split([' ', '\u{3000}', '、']).filter(|g| !g.is_empty()).collect();
+    let groups: Vec<&str> = inner
+        .split(|c: char| c.is_whitespace() || c == '、')
+        .filter(|g| !g.is_empty())
+        .collect();
     n <= 24
         && !groups.is_empty()
         && groups.iter().all(|g| {
@@ -1762,10 +1831,79 @@ mod tests {
             &paras("晒秋\n　　群众在屋顶晒辣椒。\n王小明摄\n　　老板说，生意好。\n"),
             1
         ));
-        assert!(!opens_picture_item(
+        assert!(opens_picture_item(
             &paras("晒秋\n　　群众在屋顶晒辣椒。\n　　又一段。\n　　再一段。\n王小明摄\n"),
             1
         ));
+        assert!(!opens_picture_item(
+            &paras("晒秋\n　　群众在屋顶晒辣椒。\n　　又一段。\n　　再一段。\n　　还有一段。\n王小明摄\n"),
+            1
+        ));
+        // A box (`核心阅读`) opens an article, never a section.
+        let text = format!("{body}湖上人家\n核心阅读\n　　湖边的村子办起了民宿，村民的日子越过越红火。\n");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines, vec!["湖上人家"]);
+    }
+
+    #[test]
+    fn signoffs_with_wide_spaces_and_long_reporter_lists() {
+        assert!(is_signoff("（王\u{a0}\u{a0}明）"));
+        assert!(is_signoff("（李\u{3000}华  张  强）"));
+        let long = format!(
+            "（新华社北京1月2日电  参与记者：{}）",
+            "张三、李四、王五、赵六、".repeat(8)
+        );
+        assert!(is_signoff(&long));
+        assert!(!is_signoff(&format!("（{}）", "某某某某、".repeat(20))));
+    }
+
+    #[test]
+    fn editor_note_opens_a_compilation() {
+        let text = concat!(
+            "我们的乡村故事\n",
+            "　　新年到来之际，本版邀请几位作者讲述他们和乡村的故事，敬请关注。\n",
+            "——编  者\n",
+            "老屋新生\n",
+            "王  明\n",
+            "　　老屋翻修以后，成了村里的图书室，孩子们放学后都爱来这里看书。\n",
+            "（作者为乡村教师）\n",
+            "山路弯弯\n",
+            "李  华\n",
+            "　　以前进山要走半天，如今修了公路，一个小时就能到县城。\n",
+            "（作者为驾驶员）\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
+        assert!(p.pieces[0].paragraphs.iter().any(|x| x == "山路弯弯"));
+        // A section with its own column tag is an article of its own.
+        let text = text.replace("山路弯弯\n", "山路弯弯（乡村笔记）\n");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+    }
+
+    #[test]
+    fn kicker_series_under_a_page_title() {
+        let text = concat!(
+            "家乡新变化\n",
+            "东湖镇——\n",
+            "老街换新颜\n",
+            "本报记者  王  明\n",
+            "　　东湖镇的老街修缮一新，青石板路两边开起了茶馆和书店。\n",
+            "西山村——\n",
+            "果园成了景区\n",
+            "本报记者  李  华\n",
+            "　　西山村的果园今年对游客开放，采摘季每天都有上千人进园。\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
+        assert_eq!(p.pieces[0].headlines[0], "家乡新变化");
+        assert!(p.pieces[0].paragraphs.iter().any(|x| x == "西山村——"));
+        // A block of another shape after the series goes back to the usual cues.
+        let text = format!("{text}新茶上市\n　　本报杭州1月2日电  茶农们忙着采茶，今年的新茶香气扑鼻。\n");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines, vec!["新茶上市"]);
     }
 
     #[test]
