@@ -1008,7 +1008,12 @@ impl Segmenter {
         }
         // An editor's note (`——编者`) right above a headline block introduces the sections
         // of a compilation.
-        if self.cur.piece.paragraphs.len() <= 8 && self.cur.piece.paragraphs.last().is_some_and(|p| is_editor_note(p)) {
+        let ps = &self.cur.piece.paragraphs;
+        if ps.len() <= 8 && ps.last().is_some_and(|p| is_editor_note(p))
+            || ps
+                .first()
+                .is_some_and(|p| p.starts_with("编者按") || p.starts_with("編者按"))
+        {
             self.cur.series = Some(Series::Compilation);
         }
         let section = match self.cur.series {
