@@ -723,12 +723,33 @@ fn is_long_kicker(prev: &Para, prev_line: &Line, line: &Line) -> bool {
         && !line.indented
 }
 
+/// A short line standing alone above a headline line, holding clauses or trailing off
+/// (`有了食堂、咖啡馆……`, `截至目前，某区引进项目83个`, `难题如何破解？`, `最高检:`): the
+/// 引题 of that headline. A sentence closed by `。` or a quotation is body text.
+fn is_clause_kicker(prev: &Para, prev_line: &Line, line: &Line) -> bool {
+    let t = prev_line.text;
+    matches!(prev.kind, Kind::Body)
+        && prev.spans.len() == 1
+        && !prev_line.indented
+        && matches!(line.kind, Kind::Head)
+        && !line.indented
+        && !line.text.starts_with(['—', '●', '■', '◆', '▲', '★', '□'])
+        && chars_capped(t, 40) <= 40
+        && !t.contains(['。', '！', '!'])
+        && !t.ends_with(['。', '！', '!', '”', '"', '）', ')', '；', ';', '，', ',', '、'])
+        && !t.starts_with(['—', '“', '"', '（', '(', '【', '■', '●'])
+        && !starts_with_lede(t)
+        && !is_photo_credit(t)
+        && !is_byline(t)
+        && !is_caption_like(t)
+}
+
 fn paragraphs(lines: &[Line], indent_mode: bool) -> Vec<Para> {
     let mut out: Vec<Para> = Vec::new();
     let mut last_line: Option<&Line> = None;
     for line in lines {
         if let (Some(prev), Some(pl)) = (out.last_mut(), last_line) {
-            if indent_mode && is_long_kicker(prev, pl, line) {
+            if indent_mode && is_long_kicker(prev, pl, line) || is_clause_kicker(prev, pl, line) {
                 prev.kind = Kind::Head;
             } else if is_tail(prev, pl, line, indent_mode) {
                 prev.kind = Kind::Body;
@@ -1861,6 +1882,37 @@ mod tests {
         );
         assert!(is_signoff(&long));
         assert!(!is_signoff(&format!("（{}）", "某某某某、".repeat(20))));
+    }
+
+    #[test]
+    fn clause_kicker_above_a_headline_joins_the_block() {
+        let body = "老街茶馆重新开张\n本报北京1月2日电  东湖镇的老街茶馆今天重新开张，街坊们又有了聊天的地方。\n";
+        for kicker in [
+            "有了茶馆、书店、小剧场……",
+            "截至目前，全镇新开民宿30家",
+            "老街的难题如何破解？",
+            "最高检:",
+        ] {
+            let text = format!("{body}{kicker}\n老街焕发新活力\n本报杭州1月2日电  老街改造完成，游客越来越多。\n");
+            let p = split_page("x.txt", &text);
+            assert_eq!(p.pieces.len(), 2, "{kicker}: {:?}", texts(&p));
+            assert_eq!(p.pieces[1].headlines, vec![kicker, "老街焕发新活力"]);
+        }
+        // A closed sentence, a quotation or a line over a bulleted subhead stays body text.
+        for line in [
+            "茶馆老板说，生意越来越好。",
+            "他说：“这里是客厅。”大家笑了",
+            "茶馆的变化有哪些？",
+        ] {
+            let bullet = if line.ends_with('？') { "●" } else { "" };
+            let text = format!("{body}{line}\n{bullet}老街焕发新活力\n　　老街改造完成，游客越来越多。\n");
+            let p = split_page("x.txt", &text);
+            assert!(
+                p.pieces[0].paragraphs.iter().any(|x| x == line),
+                "{line}: {:?}",
+                texts(&p)
+            );
+        }
     }
 
     #[test]
