@@ -1105,8 +1105,7 @@ impl Segmenter {
         }
         // Does the first line (with its `——` subtitles) belong to the text above
         // (headline after body)?
-        let k = 1 + heads[1..].iter().take_while(|h| h.text.starts_with('—')).count();
-        if k < heads.len() && self.takes_trailing_head(heads, &follow) {
+        if let Some(k) = self.trailing_split(heads, &follow) {
             let (first, rest) = heads.split_at(k);
             self.trailing_heads(first, rest);
             return;
@@ -1174,20 +1173,34 @@ impl Segmenter {
         ]
     }
 
-    /// A headline-after-body: the first line of the block reads like the text above it
-    /// more than the text below, or the open piece has no headline of its own yet.
-    fn takes_trailing_head(&self, heads: &[&Para], follow: &str) -> bool {
+    /// A headline-after-body: where the block splits into the headline of the text above
+    /// (it reads like that text more than the text below, or the open piece has no headline
+    /// of its own yet) and the head of the next article. The part above may be several lines
+    /// (`某地——` / `标题`), never a kicker cut from its headline or a `——` subtitle cut from
+    /// the line it follows.
+    fn trailing_split(&self, heads: &[&Para], follow: &str) -> Option<usize> {
         if self.cur.piece.continued_from.is_some() && self.cur.headless() {
-            return false;
+            return None;
         }
         if self.cur.headless() {
-            return true;
+            let k = 1 + heads[1..].iter().take_while(|h| h.text.starts_with('—')).count();
+            return (k < heads.len()).then_some(k);
         }
         let above = self.recent_text(6);
-        let h = &heads[0].text;
-        let a = affinity(h, &above);
-        let b = affinity(h, follow);
-        a >= 0.5 && a > b + 0.25
+        let mut best: Option<(f64, usize)> = None;
+        let mut part = String::new();
+        for k in 1..heads.len() {
+            part.push_str(&heads[k - 1].text);
+            if is_dash_kicker(&heads[k - 1].text) || heads[k].text.starts_with('—') {
+                continue;
+            }
+            let a = affinity(&part, &above);
+            let b = affinity(&part, follow);
+            if a >= 0.5 && a > b + 0.25 && best.is_none_or(|(m, _)| a - b > m) {
+                best = Some((a - b, k));
+            }
+        }
+        best.map(|(_, k)| k)
     }
 
     /// Attaches `heads` as the headline of the text above. If the open piece already has a
@@ -1913,6 +1926,23 @@ mod tests {
                 texts(&p)
             );
         }
+    }
+
+    #[test]
+    fn trailing_headline_of_several_lines_is_cut_from_the_next_block() {
+        let text = concat!(
+            "老街茶馆重新开张\n",
+            "本报北京1月2日电  东湖镇的老街茶馆今天重新开张，街坊们又有了聊天的地方。\n",
+            "西山村的果园对游客开放，采摘季每天都有上千人进园，果农增收明显。\n",
+            "西山村——\n",
+            "果园开放 果农增收\n",
+            "新茶上市\n",
+            "本报杭州1月2日电  茶农们忙着采茶，今年的新茶香气扑鼻。\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 3, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines, vec!["西山村——", "果园开放 果农增收"]);
+        assert_eq!(p.pieces[2].headlines, vec!["新茶上市"]);
     }
 
     #[test]
