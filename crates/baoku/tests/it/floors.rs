@@ -69,7 +69,7 @@ fn pages_dev_scores() -> Option<(serde_json::Value, f64)> {
 /// The floors of the ingest issue, as the issue states them. Not reached yet: run with
 /// `cargo test -p baoku --test it -- --ignored pages_dev_floors` to check a change.
 #[test]
-#[ignore = "issue 2 floors not reached yet (F1 0.865; headline 0.967, continuations 46/48 and dates reached)"]
+#[ignore = "issue 2 floors not reached yet (F1 0.882; headline 0.975, continuations 46/48 and dates 0.9985 reached)"]
 fn pages_dev_floors() {
     let Some((v, stitched)) = pages_dev_scores() else {
         return;
@@ -81,8 +81,8 @@ fn pages_dev_floors() {
     assert!(stitched >= 0.9, "continuations {v}");
 }
 
-/// What has been reached on pages-dev (F1 0.8646, headline 0.9671 on the split-quality
-/// branch), so that no change loses it
+/// What has been reached on pages-dev (F1 0.8818, headline 0.9747, dates 0.9985 on the
+/// split-quality-2 branch), so that no change loses it
 /// quietly. Raise these as the splitter improves; the issue's floors are above.
 #[test]
 fn pages_dev_does_not_regress() {
@@ -90,9 +90,9 @@ fn pages_dev_does_not_regress() {
         return;
     };
     let f = |k: &str| v[k].as_f64().unwrap();
-    assert!(f("f1") >= 0.86, "article F1 fell: {v}");
-    assert!(f("headline_accuracy") >= 0.96, "headline accuracy fell: {v}");
-    assert!(f("date_accuracy") >= 0.95, "date accuracy fell: {v}");
+    assert!(f("f1") >= 0.88, "article F1 fell: {v}");
+    assert!(f("headline_accuracy") >= 0.97, "headline accuracy fell: {v}");
+    assert!(f("date_accuracy") >= 0.99, "date accuracy fell: {v}");
     assert!(stitched >= 46.0 / 48.0, "continuations fell: {v}");
 }
 
