@@ -390,6 +390,19 @@ fn has_column_tag(t: &str) -> bool {
     column_tag_start(t).is_some()
 }
 
+/// Line `k` of a headline block closed by a column tag, not a name under a title followed
+/// by the person's role (`张  也（歌唱演员）`), which introduces a contribution inside a
+/// feature.
+fn is_tagged_head(t: &str, k: usize) -> bool {
+    column_tag_start(t).is_some_and(|i| {
+        if k == 0 {
+            return true;
+        }
+        let name: Vec<char> = t[..i].chars().filter(|c| !c.is_whitespace()).collect();
+        !((2..=4).contains(&name.len()) && name.iter().all(|&c| crate::describe::is_cjk(c)))
+    })
+}
+
 /// Byte offset of the column tag that ends `t`, if any.
 fn column_tag_start(t: &str) -> Option<usize> {
     if !(t.ends_with('）') || t.ends_with(')')) {
@@ -1051,7 +1064,8 @@ impl Segmenter {
             && !starts_with_lede(&next_body.text)
             && !heads
                 .iter()
-                .any(|h| self.index.contains(&h.text) || has_column_tag(&h.text) || is_standing_head(&h.text))
+                .enumerate()
+                .any(|(k, h)| self.index.contains(&h.text) || is_tagged_head(&h.text, k) || is_standing_head(&h.text))
             && (!self.cur.ended || self.cur.soft_end)
         {
             self.cur.ended = false;
@@ -1068,7 +1082,8 @@ impl Segmenter {
         let strong = self.cur.ended
             || heads
                 .iter()
-                .any(|h| has_column_tag(&h.text) || is_standing_head(&h.text) || self.index.contains(&h.text))
+                .enumerate()
+                .any(|(k, h)| is_tagged_head(&h.text, k) || is_standing_head(&h.text) || self.index.contains(&h.text))
             || starts_with_lede(&next_body.text)
             || is_byline(&next_body.text)
             || is_box_label(&next_body.text)
@@ -1943,6 +1958,15 @@ mod tests {
         assert_eq!(p.pieces.len(), 3, "{:?}", texts(&p));
         assert_eq!(p.pieces[1].headlines, vec!["西山村——", "果园开放 果农增收"]);
         assert_eq!(p.pieces[2].headlines, vec!["新茶上市"]);
+    }
+
+    #[test]
+    fn name_with_role_under_a_title_is_no_column_tag() {
+        assert!(is_tagged_head("老街新事（人民时评）", 0));
+        assert!(is_tagged_head("秋收（影像中国）", 0));
+        assert!(is_tagged_head("老街茶馆的新故事（人民时评）", 1));
+        assert!(!is_tagged_head("张  也（歌唱演员）", 1));
+        assert!(!is_tagged_head("王明（乡村教师）", 2));
     }
 
     #[test]
