@@ -11,7 +11,7 @@
 //! window were one batch. Files without continuations are written at once.
 
 use baoku_text::split::Page;
-use baoku_text::stitch::{article, chains, is_open};
+use baoku_text::stitch::{article, chains, date_copies, is_open};
 use baoku_text::Article;
 
 use crate::prepare::Prepared;
@@ -115,6 +115,8 @@ pub fn assemble(batch: Vec<Held>, last: bool) -> Assembled {
             a
         })
         .collect();
+
+    date_copies(&mut articles);
 
     let mut out = Assembled::default();
     let mut pages_of: Vec<Option<Page>> = batch.iter().map(|_| None).collect();

@@ -317,6 +317,20 @@ fn is_head_like(t: &str) -> bool {
     }
 }
 
+/// `——编者`, `——編  者`: the signature closing an editor's note.
+fn is_editor_note(t: &str) -> bool {
+    let Some(rest) = t.strip_prefix("——") else {
+        return false;
+    };
+    let rest: String = rest.chars().filter(|c| !c.is_whitespace()).collect();
+    rest == "编者" || rest == "編者"
+}
+
+/// A kicker line ending in `——` (`安徽小岗村——`), not a subtitle.
+fn is_dash_kicker(t: &str) -> bool {
+    t.ends_with("——") && !t.starts_with('—')
+}
+
 /// Labels of boxes printed inside an article (`核心阅读`, `内容提要`): never a headline.
 fn is_box_label(t: &str) -> bool {
     ["核心阅读", "核心閱讀", "内容提要", "內容提要"].contains(&t)
@@ -374,6 +388,19 @@ fn is_standing_head(t: &str) -> bool {
 /// Series tags run long (`（深入学习贯彻习近平新时代中国特色社会主义思想）`).
 fn has_column_tag(t: &str) -> bool {
     column_tag_start(t).is_some()
+}
+
+/// Line `k` of a headline block closed by a column tag, not a name under a title followed
+/// by the person's role (`张  也（歌唱演员）`), which introduces a contribution inside a
+/// feature.
+fn is_tagged_head(t: &str, k: usize) -> bool {
+    column_tag_start(t).is_some_and(|i| {
+        if k == 0 {
+            return true;
+        }
+        let name: Vec<char> = t[..i].chars().filter(|c| !c.is_whitespace()).collect();
+        !((2..=4).contains(&name.len()) && name.iter().all(|&c| crate::describe::is_cjk(c)))
+    })
 }
 
 /// Byte offset of the column tag that ends `t`, if any.
@@ -704,8 +731,30 @@ fn is_long_kicker(prev: &Para, prev_line: &Line, line: &Line) -> bool {
         && chars_capped(prev_line.text, MAX_SUBTITLE_CHARS) < MAX_SUBTITLE_CHARS
         && !starts_with_lede(prev_line.text)
         && !is_photo_credit(prev_line.text)
+        && !is_editor_note(prev_line.text)
         && matches!(line.kind, Kind::Head)
         && !line.indented
+}
+
+/// A short line standing alone above a headline line, holding clauses or trailing off
+/// (`有了食堂、咖啡馆……`, `截至目前，某区引进项目83个`, `难题如何破解？`, `最高检:`): the
+/// 引题 of that headline. A sentence closed by `。` or a quotation is body text.
+fn is_clause_kicker(prev: &Para, prev_line: &Line, line: &Line) -> bool {
+    let t = prev_line.text;
+    matches!(prev.kind, Kind::Body)
+        && prev.spans.len() == 1
+        && !prev_line.indented
+        && matches!(line.kind, Kind::Head)
+        && !line.indented
+        && !line.text.starts_with(['—', '●', '■', '◆', '▲', '★', '□'])
+        && chars_capped(t, 40) <= 40
+        && !t.contains(['。', '！', '!'])
+        && !t.ends_with(['。', '！', '!', '”', '"', '）', ')', '；', ';', '，', ',', '、'])
+        && !t.starts_with(['—', '“', '"', '（', '(', '【', '■', '●'])
+        && !starts_with_lede(t)
+        && !is_photo_credit(t)
+        && !is_byline(t)
+        && !is_caption_like(t)
 }
 
 fn paragraphs(lines: &[Line], indent_mode: bool) -> Vec<Para> {
@@ -713,7 +762,7 @@ fn paragraphs(lines: &[Line], indent_mode: bool) -> Vec<Para> {
     let mut last_line: Option<&Line> = None;
     for line in lines {
         if let (Some(prev), Some(pl)) = (out.last_mut(), last_line) {
-            if indent_mode && is_long_kicker(prev, pl, line) {
+            if indent_mode && is_long_kicker(prev, pl, line) || is_clause_kicker(prev, pl, line) {
                 prev.kind = Kind::Head;
             } else if is_tail(prev, pl, line, indent_mode) {
                 prev.kind = Kind::Body;
@@ -750,6 +799,16 @@ fn join_text(buf: &mut String, next: &str) {
 // ---------------------------------------------------------------------------------------
 // Pass 3: articles
 
+/// How the sections of a compilation or series piece announced themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Series {
+    /// An editor's note (`——编者`) right above the first section's headline.
+    Compilation,
+    /// A page title over the first section's `……——` kicker (`礼赞新中国` / `某地——` /
+    /// `标题`).
+    Kickers,
+}
+
 /// A piece being built, with what the segmenter needs to know about its end.
 #[derive(Debug, Default)]
 struct Building {
@@ -759,6 +818,8 @@ struct Building {
     /// ...and it was an author's sign-off (`（作者为…）`, `（…采访整理）`, bare names), which
     /// also closes a section of a compilation page that goes on without a headline.
     soft_end: bool,
+    /// The piece is a compilation or a series whose later headline blocks head its sections.
+    series: Option<Series>,
     /// Paragraph indices that were short head-like lines (in-article subheads).
     subheads: Vec<usize>,
     /// Spans of each paragraph, to move paragraphs when a piece is cut in two.
@@ -852,6 +913,10 @@ impl Segmenter {
                 if d >= 2 {
                     self.cur.piece.main_headline = d - 1;
                 }
+            }
+            // `礼赞新中国` / `某地——` / `标题`: a page title over the first section's kicker.
+            if heads.len() >= 3 && heads[1..heads.len() - 1].iter().any(|h| is_dash_kicker(&h.text)) {
+                self.cur.series = Some(Series::Kickers);
             }
         }
         for h in heads {
@@ -975,6 +1040,41 @@ impl Segmenter {
             }
             return;
         }
+        // An editor's note (`——编者`) right above a headline block introduces the sections
+        // of a compilation.
+        let ps = &self.cur.piece.paragraphs;
+        if ps.len() <= 8 && ps.last().is_some_and(|p| is_editor_note(p))
+            || ps
+                .first()
+                .is_some_and(|p| p.starts_with("编者按") || p.starts_with("編者按"))
+        {
+            self.cur.series = Some(Series::Compilation);
+        }
+        let section = match self.cur.series {
+            None => false,
+            Some(Series::Compilation) => true,
+            // Sections of a series repeat the first one's shape: a `……——` kicker, and a
+            // byline under it if the first had one.
+            Some(Series::Kickers) => {
+                is_dash_kicker(&heads[0].text)
+                    && self.cur.piece.paragraphs.first().is_some_and(|p| is_byline(p)) == is_byline(&next_body.text)
+            }
+        };
+        if section
+            && !starts_with_lede(&next_body.text)
+            && !heads
+                .iter()
+                .enumerate()
+                .any(|(k, h)| self.index.contains(&h.text) || is_tagged_head(&h.text, k) || is_standing_head(&h.text))
+            && (!self.cur.ended || self.cur.soft_end)
+        {
+            self.cur.ended = false;
+            self.cur.soft_end = false;
+            for h in heads {
+                self.push_para(h, true);
+            }
+            return;
+        }
         let follow = following_text(paras, end);
         // Evidence that a new article starts here; a lone short line without any is an
         // in-article subhead. (A `——` line alone after body text is a quoted attribution or
@@ -982,9 +1082,11 @@ impl Segmenter {
         let strong = self.cur.ended
             || heads
                 .iter()
-                .any(|h| has_column_tag(&h.text) || is_standing_head(&h.text) || self.index.contains(&h.text))
+                .enumerate()
+                .any(|(k, h)| is_tagged_head(&h.text, k) || is_standing_head(&h.text) || self.index.contains(&h.text))
             || starts_with_lede(&next_body.text)
             || is_byline(&next_body.text)
+            || is_box_label(&next_body.text)
             || opens_picture_item(paras, end);
         // A block of several lines opens an article when the text after it does not go on
         // with the words of the text above (sections of one report share their words).
@@ -1018,8 +1120,7 @@ impl Segmenter {
         }
         // Does the first line (with its `——` subtitles) belong to the text above
         // (headline after body)?
-        let k = 1 + heads[1..].iter().take_while(|h| h.text.starts_with('—')).count();
-        if k < heads.len() && self.takes_trailing_head(heads, &follow) {
+        if let Some(k) = self.trailing_split(heads, &follow) {
             let (first, rest) = heads.split_at(k);
             self.trailing_heads(first, rest);
             return;
@@ -1087,20 +1188,34 @@ impl Segmenter {
         ]
     }
 
-    /// A headline-after-body: the first line of the block reads like the text above it
-    /// more than the text below, or the open piece has no headline of its own yet.
-    fn takes_trailing_head(&self, heads: &[&Para], follow: &str) -> bool {
+    /// A headline-after-body: where the block splits into the headline of the text above
+    /// (it reads like that text more than the text below, or the open piece has no headline
+    /// of its own yet) and the head of the next article. The part above may be several lines
+    /// (`某地——` / `标题`), never a kicker cut from its headline or a `——` subtitle cut from
+    /// the line it follows.
+    fn trailing_split(&self, heads: &[&Para], follow: &str) -> Option<usize> {
         if self.cur.piece.continued_from.is_some() && self.cur.headless() {
-            return false;
+            return None;
         }
         if self.cur.headless() {
-            return true;
+            let k = 1 + heads[1..].iter().take_while(|h| h.text.starts_with('—')).count();
+            return (k < heads.len()).then_some(k);
         }
         let above = self.recent_text(6);
-        let h = &heads[0].text;
-        let a = affinity(h, &above);
-        let b = affinity(h, follow);
-        a >= 0.5 && a > b + 0.25
+        let mut best: Option<(f64, usize)> = None;
+        let mut part = String::new();
+        for k in 1..heads.len() {
+            part.push_str(&heads[k - 1].text);
+            if is_dash_kicker(&heads[k - 1].text) || heads[k].text.starts_with('—') {
+                continue;
+            }
+            let a = affinity(&part, &above);
+            let b = affinity(&part, follow);
+            if a >= 0.5 && a > b + 0.25 && best.is_none_or(|(m, _)| a - b > m) {
+                best = Some((a - b, k));
+            }
+        }
+        best.map(|(_, k)| k)
     }
 
     /// Attaches `heads` as the headline of the text above. If the open piece already has a
@@ -1251,7 +1366,7 @@ fn opens_picture_item(paras: &[Para], end: usize) -> bool {
     for (j, p) in paras.iter().enumerate().skip(end) {
         match p.kind {
             Kind::Body if is_photo_credit(&p.text) => return n > 0 && item_ends(paras, j + 1),
-            Kind::Body if n < 2 => {
+            Kind::Body if n < 3 => {
                 n += 1;
                 chars += chars_capped(&p.text, 300);
                 if chars > 250 {
@@ -1355,8 +1470,13 @@ fn is_signoff(t: &str) -> bool {
     let Some(inner) = bracketed(t).map(str::trim) else {
         return false;
     };
-    let n = chars_capped(inner, 80);
-    if n < 2 || n > 80 || inner.contains(['（', '(', '。']) {
+    // A dateline sign-off may list many reporters: `（新华社北京10月1日电  参与记者：…）`.
+    let dated = ["新华社", "新華社", "本报", "本報"]
+        .iter()
+        .any(|o| inner.starts_with(o))
+        && inner.contains(['电', '電']);
+    let n = chars_capped(inner, 200);
+    if n < 2 || n > if dated { 200 } else { 80 } || inner.contains(['（', '(', '。']) {
         return false;
     }
     let keys = [
@@ -1377,7 +1497,10 @@ fn is_signoff(t: &str) -> bool {
         return !inner.starts_with("上接") && !inner.starts_with("下转");
     }
     // Bare names: two to four CJK chars in groups separated by spaces.
-    let groups: Vec<&str> = inner.split([' ', '\u{3000}', '、']).filter(|g| !g.is_empty()).collect();
+    let groups: Vec<&str> = inner
+        .split(|c: char| c.is_whitespace() || c == '、')
+        .filter(|g| !g.is_empty())
+        .collect();
     n <= 24
         && !groups.is_empty()
         && groups.iter().all(|g| {
@@ -1762,10 +1885,136 @@ mod tests {
             &paras("晒秋\n　　群众在屋顶晒辣椒。\n王小明摄\n　　老板说，生意好。\n"),
             1
         ));
-        assert!(!opens_picture_item(
+        assert!(opens_picture_item(
             &paras("晒秋\n　　群众在屋顶晒辣椒。\n　　又一段。\n　　再一段。\n王小明摄\n"),
             1
         ));
+        assert!(!opens_picture_item(
+            &paras("晒秋\n　　群众在屋顶晒辣椒。\n　　又一段。\n　　再一段。\n　　还有一段。\n王小明摄\n"),
+            1
+        ));
+        // A box (`核心阅读`) opens an article, never a section.
+        let text = format!("{body}湖上人家\n核心阅读\n　　湖边的村子办起了民宿，村民的日子越过越红火。\n");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines, vec!["湖上人家"]);
+    }
+
+    #[test]
+    fn signoffs_with_wide_spaces_and_long_reporter_lists() {
+        assert!(is_signoff("（王\u{a0}\u{a0}明）"));
+        assert!(is_signoff("（李\u{3000}华  张  强）"));
+        let long = format!(
+            "（新华社北京1月2日电  参与记者：{}）",
+            "张三、李四、王五、赵六、".repeat(8)
+        );
+        assert!(is_signoff(&long));
+        assert!(!is_signoff(&format!("（{}）", "某某某某、".repeat(20))));
+    }
+
+    #[test]
+    fn clause_kicker_above_a_headline_joins_the_block() {
+        let body = "老街茶馆重新开张\n本报北京1月2日电  东湖镇的老街茶馆今天重新开张，街坊们又有了聊天的地方。\n";
+        for kicker in [
+            "有了茶馆、书店、小剧场……",
+            "截至目前，全镇新开民宿30家",
+            "老街的难题如何破解？",
+            "最高检:",
+        ] {
+            let text = format!("{body}{kicker}\n老街焕发新活力\n本报杭州1月2日电  老街改造完成，游客越来越多。\n");
+            let p = split_page("x.txt", &text);
+            assert_eq!(p.pieces.len(), 2, "{kicker}: {:?}", texts(&p));
+            assert_eq!(p.pieces[1].headlines, vec![kicker, "老街焕发新活力"]);
+        }
+        // A closed sentence, a quotation or a line over a bulleted subhead stays body text.
+        for line in [
+            "茶馆老板说，生意越来越好。",
+            "他说：“这里是客厅。”大家笑了",
+            "茶馆的变化有哪些？",
+        ] {
+            let bullet = if line.ends_with('？') { "●" } else { "" };
+            let text = format!("{body}{line}\n{bullet}老街焕发新活力\n　　老街改造完成，游客越来越多。\n");
+            let p = split_page("x.txt", &text);
+            assert!(
+                p.pieces[0].paragraphs.iter().any(|x| x == line),
+                "{line}: {:?}",
+                texts(&p)
+            );
+        }
+    }
+
+    #[test]
+    fn trailing_headline_of_several_lines_is_cut_from_the_next_block() {
+        let text = concat!(
+            "老街茶馆重新开张\n",
+            "本报北京1月2日电  东湖镇的老街茶馆今天重新开张，街坊们又有了聊天的地方。\n",
+            "西山村的果园对游客开放，采摘季每天都有上千人进园，果农增收明显。\n",
+            "西山村——\n",
+            "果园开放 果农增收\n",
+            "新茶上市\n",
+            "本报杭州1月2日电  茶农们忙着采茶，今年的新茶香气扑鼻。\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 3, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines, vec!["西山村——", "果园开放 果农增收"]);
+        assert_eq!(p.pieces[2].headlines, vec!["新茶上市"]);
+    }
+
+    #[test]
+    fn name_with_role_under_a_title_is_no_column_tag() {
+        assert!(is_tagged_head("老街新事（人民时评）", 0));
+        assert!(is_tagged_head("秋收（影像中国）", 0));
+        assert!(is_tagged_head("老街茶馆的新故事（人民时评）", 1));
+        assert!(!is_tagged_head("张  也（歌唱演员）", 1));
+        assert!(!is_tagged_head("王明（乡村教师）", 2));
+    }
+
+    #[test]
+    fn editor_note_opens_a_compilation() {
+        let text = concat!(
+            "我们的乡村故事\n",
+            "　　新年到来之际，本版邀请几位作者讲述他们和乡村的故事，敬请关注。\n",
+            "——编  者\n",
+            "老屋新生\n",
+            "王  明\n",
+            "　　老屋翻修以后，成了村里的图书室，孩子们放学后都爱来这里看书。\n",
+            "（作者为乡村教师）\n",
+            "山路弯弯\n",
+            "李  华\n",
+            "　　以前进山要走半天，如今修了公路，一个小时就能到县城。\n",
+            "（作者为驾驶员）\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
+        assert!(p.pieces[0].paragraphs.iter().any(|x| x == "山路弯弯"));
+        // A section with its own column tag is an article of its own.
+        let text = text.replace("山路弯弯\n", "山路弯弯（乡村笔记）\n");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+    }
+
+    #[test]
+    fn kicker_series_under_a_page_title() {
+        let text = concat!(
+            "家乡新变化\n",
+            "东湖镇——\n",
+            "老街换新颜\n",
+            "本报记者  王  明\n",
+            "　　东湖镇的老街修缮一新，青石板路两边开起了茶馆和书店。\n",
+            "西山村——\n",
+            "果园成了景区\n",
+            "本报记者  李  华\n",
+            "　　西山村的果园今年对游客开放，采摘季每天都有上千人进园。\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
+        assert_eq!(p.pieces[0].headlines[0], "家乡新变化");
+        assert!(p.pieces[0].paragraphs.iter().any(|x| x == "西山村——"));
+        // A block of another shape after the series goes back to the usual cues.
+        let text = format!("{text}新茶上市\n　　本报杭州1月2日电  茶农们忙着采茶，今年的新茶香气扑鼻。\n");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines, vec!["新茶上市"]);
     }
 
     #[test]

@@ -16,7 +16,9 @@ use crate::split::{Page, Piece};
 /// Stitches the pieces of a batch of pages into articles. `SourceSpan::source` in the result
 /// is the index of the page in `pages`.
 pub fn stitch(pages: &[Page]) -> Vec<Article> {
-    chains(pages).iter().map(|c| article(pages, c)).collect()
+    let mut articles: Vec<Article> = chains(pages).iter().map(|c| article(pages, c)).collect();
+    date_copies(&mut articles);
+    articles
 }
 
 /// A piece of a page: (index of the page in the batch, index of the piece in the page).
@@ -92,6 +94,38 @@ pub fn is_open(pages: &[Page], chain: &[PieceId]) -> bool {
     let piece = |id: PieceId| &pages[id.0].pieces[id.1];
     let (first, last) = (chain[0], chain[chain.len() - 1]);
     piece(last).continues_to.is_some() || piece(first).continued_from.is_some()
+}
+
+/// An article printed twice in a batch (a page dumped alone and again inside its whole
+/// issue) comes from one issue: an undated copy takes the date of a dated one.
+pub fn date_copies(articles: &mut [Article]) {
+    let key = |a: &Article| -> Option<String> {
+        let t: String = a.text.chars().filter(|c| !c.is_whitespace()).take(120).collect();
+        (t.chars().count() >= 60).then_some(t)
+    };
+    let mut dated: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
+    for a in articles.iter() {
+        if let (Some(d), Some(k)) = (&a.date, key(a)) {
+            // Two dated copies that disagree date nothing.
+            dated
+                .entry(k)
+                .and_modify(|e| {
+                    if e.as_ref() != Some(d) {
+                        *e = None;
+                    }
+                })
+                .or_insert_with(|| Some(d.clone()));
+        }
+    }
+    for a in articles.iter_mut().filter(|a| a.date.is_none()) {
+        if let Some(Some(d)) = key(a).and_then(|k| dated.get(&k)) {
+            a.date = Some(d.clone());
+            a.warnings.retain(|w| !w.starts_with("no issue date"));
+            a.warnings.push(format!(
+                "issue date {d} taken from an identical article elsewhere in the batch"
+            ));
+        }
+    }
 }
 
 /// How well `t` (begins `（上接第M版）`) continues `h` (ends `（下转第N版）`); `None` when
@@ -221,6 +255,29 @@ mod tests {
         assert!(a.warnings.is_empty(), "{:?}", a.warnings);
         assert_eq!(a.spans.iter().map(|s| s.source).collect::<Vec<_>>().last(), Some(&1));
         assert_eq!(a.date.as_deref(), Some("2020-03-05"));
+    }
+
+    #[test]
+    fn undated_copy_takes_the_date_of_a_dated_copy() {
+        let text = "大桥通车\n　　本报讯  全长三公里的跨江大桥今天正式通车，两岸居民往来从此不再需要绕行渡口，车程由一个小时缩短到十分钟，沿江的村镇也迎来了新的发展机会。\n";
+        let dated = split_page("rmrb_20200305_01.txt", text);
+        let undated = split_page("a1b2c3.txt", text);
+        let arts = stitch(&[undated, dated]);
+        assert_eq!(arts.len(), 2);
+        assert_eq!(arts[0].date.as_deref(), Some("2020-03-05"));
+        assert!(
+            arts[0].warnings.iter().all(|w| !w.starts_with("no issue date")),
+            "{:?}",
+            arts[0].warnings
+        );
+        // Dated copies that disagree give nothing.
+        let other = split_page("rmrb_20200306_01.txt", text);
+        let arts = stitch(&[
+            split_page("a1b2c3.txt", text),
+            split_page("rmrb_20200305_01.txt", text),
+            other,
+        ]);
+        assert_eq!(arts[0].date, None);
     }
 
     #[test]
