@@ -47,8 +47,7 @@ pub struct Assembled {
 
 /// Splits `batch` into the files to write now, with their articles, and the files to hold
 /// back; `last` writes everything.
-pub fn assemble(batch: Vec<Held>, last: bool) -> Assembled {
-    let mut batch = batch;
+pub fn assemble(mut batch: Vec<Held>, last: bool) -> Assembled {
     // The text pages of the batch, taken out of their files, and each page's file.
     let (mut pages, mut page_file) = (Vec::new(), Vec::new());
     for (i, h) in batch.iter_mut().enumerate() {
@@ -132,8 +131,8 @@ pub fn assemble(batch: Vec<Held>, last: bool) -> Assembled {
             continue;
         }
         let k = new_index[i];
-        for a in &h.file.articles {
-            let mut a = a.clone();
+        // Moved, not copied: a JSONL file's articles can be most of the batch's memory.
+        for mut a in std::mem::take(&mut h.file.articles) {
             a.spans.iter_mut().for_each(|s| s.source = k);
             file_articles.push(a);
         }
