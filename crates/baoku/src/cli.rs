@@ -19,6 +19,53 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses the process's arguments. `search`'s query takes words that begin with `-`
+    /// (exclusions), which would make clap read options after the query as query words;
+    /// so its `--` options are moved in front of the query first.
+    pub fn from_args() -> Cli {
+        Cli::parse_from(options_first(std::env::args_os().collect()))
+    }
+}
+
+/// `baoku search 江川 -新华社 --limit 5` → `baoku search --limit 5 江川 -新华社`: every
+/// `--option` (with its value) after `search` goes before the query words; a bare `--`
+/// ends the options.
+pub fn options_first(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let Some(at) = args.iter().position(|a| a == "search") else {
+        return args;
+    };
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    cmd.build();
+    let search = cmd.find_subcommand("search").expect("search is a command");
+    let takes_value = |name: &str| {
+        search
+            .get_arguments()
+            .any(|a| a.get_long() == Some(name) && a.get_action().takes_values())
+    };
+    let (mut options, mut words) = (Vec::new(), Vec::new());
+    let mut rest = args[at + 1..].iter().cloned();
+    while let Some(a) = rest.next() {
+        let s = a.to_string_lossy();
+        if s == "--" {
+            words.push(a);
+            words.extend(rest.by_ref());
+        } else if let Some(name) = s.strip_prefix("--") {
+            let value = !name.contains('=') && takes_value(name);
+            options.push(a);
+            if value {
+                options.extend(rest.next());
+            }
+        } else {
+            words.push(a);
+        }
+    }
+    let mut out = args[..=at].to_vec();
+    out.extend(options);
+    out.extend(words);
+    out
+}
+
 /// What to do.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -186,4 +233,28 @@ pub struct SearchArgs {
     /// List every matching article instead of one per story.
     #[arg(long)]
     pub all_versions: bool,
+}
+
+#[cfg(test)]
+mod options_first_tests {
+    use super::options_first;
+
+    fn reorder(args: &str) -> String {
+        let args = args.split(' ').map(Into::into).collect();
+        let out: Vec<String> = options_first(args)
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect();
+        out.join(" ")
+    }
+
+    #[test]
+    fn search_options_move_before_the_query() {
+        assert_eq!(
+            reorder("baoku --db d search 江川 -新华社 --limit 5 --json --from=2020-01-01"),
+            "baoku --db d search --limit 5 --json --from=2020-01-01 江川 -新华社"
+        );
+        assert_eq!(reorder("baoku search 江川 -- --json"), "baoku search 江川 -- --json");
+        assert_eq!(reorder("baoku articles --json"), "baoku articles --json");
+    }
 }

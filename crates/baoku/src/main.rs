@@ -8,10 +8,8 @@ mod output;
 mod search;
 mod serve;
 
-use clap::Parser;
-
 fn main() {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::from_args();
     if let Err(e) = run(cli) {
         // `baoku articles | head`: the reader left; that is not an error.
         let closed = e.chain().any(|c| {

@@ -21,6 +21,8 @@ fn finds_substrings_in_either_script_and_highlights_the_original() {
     let d = db.path();
     // A substring across a word boundary (营经 of 民营/经济) is found like a whole word.
     let whole = ids(&baoku(d, &["search", "--json", "民营经济"]));
+    // Options may follow the query.
+    assert_eq!(ids(&baoku(d, &["search", "民营经济", "--json"])), whole);
     assert!(!whole.is_empty());
     assert_eq!(ids(&baoku(d, &["search", "--json", "营经"])), whole);
     // Traditional input finds simplified text and the other way round.
@@ -98,6 +100,7 @@ fn bad_queries_get_clear_errors() {
     let db = samples_db();
     for (args, msg) in [
         (vec!["search", "-经济"], "no words to search for"),
+        (vec!["search", "经济", "--from", "yesterday"], "expected YYYY-MM-DD"),
         (vec!["search", "--from", "yesterday", "经济"], "expected YYYY-MM-DD"),
     ] {
         let out = baoku_unchecked(db.path(), &args);
