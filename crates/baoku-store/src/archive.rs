@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use baoku_text::decode::{decode, gunzip, Decoded};
+use baoku_text::describe::dateline;
+use baoku_text::issue_date::{opening, IssueDates, Undated};
 use baoku_text::Furniture;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -276,6 +278,8 @@ impl Archive {
         Batches {
             archive: self,
             held: Vec::new(),
+            dates: IssueDates::default(),
+            undated: Vec::new(),
             unindexed: 0,
         }
     }
@@ -525,6 +529,10 @@ const ARTICLE_SELECT: &str = "SELECT a.id, a.source_id, a.headline, a.subheads, 
 pub struct Batches<'a> {
     archive: &'a mut Archive,
     held: Vec<Held>,
+    /// What the dated page articles written so far say about dates.
+    dates: IssueDates,
+    /// Page articles written without a date, to be dated when the ingest has been seen.
+    undated: Vec<(i64, Undated)>,
     /// Bytes written since the search index was last brought up to date.
     unindexed: usize,
 }
@@ -544,9 +552,12 @@ impl Batches<'_> {
         self.archive.record_unreadable(path, error)
     }
 
-    /// Writes the files still held back and updates the search index (unless turned off).
+    /// Writes the files still held back, dates the undated page articles from what the
+    /// ingest showed (see [`baoku_text::issue_date`]) and updates the search index (unless
+    /// turned off).
     pub fn finish(mut self) -> Result<Vec<FileReport>> {
         let reports = self.write_with(Vec::new(), true)?;
+        date_undated(&mut self.archive.conn, &self.dates, &self.undated)?;
         if self.archive.index_on_ingest && self.unindexed > 0 {
             self.archive.sync_unless_busy()?;
         }
@@ -562,7 +573,27 @@ impl Batches<'_> {
             return Ok(Vec::new());
         }
         let assembled = assemble(files, last);
-        let reports = write_batch(&mut self.archive.conn, &assembled)?;
+        let written = write_batch(&mut self.archive.conn, &assembled)?;
+        let pages = assembled
+            .articles
+            .iter()
+            .zip(&written.articles)
+            .skip(assembled.page_articles);
+        for (a, &id) in pages {
+            if a.date.is_some() {
+                self.dates.learn(a);
+            } else {
+                let page = a.spans.first().map_or(-1, |s| written.files[s.source]);
+                self.undated.push((
+                    id,
+                    Undated {
+                        page,
+                        opening: opening(&a.text),
+                        month_day: dateline(&a.text).and_then(|d| d.month_day),
+                    },
+                ));
+            }
+        }
         self.held = assembled.held;
         self.unindexed += assembled.files.iter().map(|f| f.raw.len().max(1)).sum::<usize>();
         if self.archive.index_on_ingest && self.unindexed >= INDEX_EVERY_BYTES {
@@ -570,7 +601,7 @@ impl Batches<'_> {
             self.archive.sync_unless_busy()?;
             self.unindexed = 0;
         }
-        Ok(reports)
+        Ok(written.reports)
     }
 }
 
@@ -630,11 +661,20 @@ fn stored_partners(conn: &Connection, batch: &[Prepared]) -> Result<Vec<Prepared
 }
 
 /// Writes the files of a batch, their articles and their pages' furniture in one transaction.
-fn write_batch(conn: &mut Connection, a: &Assembled) -> Result<Vec<FileReport>> {
+/// What [`write_batch`] wrote: the files' reports, and the ids of files and articles in
+/// the order of the batch.
+struct Written {
+    reports: Vec<FileReport>,
+    files: Vec<i64>,
+    articles: Vec<i64>,
+}
+
+fn write_batch(conn: &mut Connection, a: &Assembled) -> Result<Written> {
     let (batch, articles, pages) = (&a.files, &a.articles, &a.pages);
     let tx = conn.transaction()?;
     let mut file_ids = Vec::with_capacity(batch.len());
     let mut reports = Vec::with_capacity(batch.len());
+    let mut article_ids = Vec::with_capacity(articles.len());
     for p in batch {
         let replaced = delete_file(&tx, &p.path)?;
         file_ids.push(insert_file(&tx, p)?);
@@ -678,6 +718,7 @@ fn write_batch(conn: &mut Connection, a: &Assembled) -> Result<Vec<FileReport>> 
                 json(&a.warnings),
             ])?;
             let id = tx.last_insert_rowid();
+            article_ids.push(id);
             ins_queue.execute([id])?;
             let mut touched = Vec::new();
             for (seq, s) in a.spans.iter().enumerate() {
@@ -720,7 +761,36 @@ fn write_batch(conn: &mut Connection, a: &Assembled) -> Result<Vec<FileReport>> 
         }
     }
     tx.commit()?;
-    Ok(reports)
+    Ok(Written {
+        reports,
+        files: file_ids,
+        articles: article_ids,
+    })
+}
+
+/// Dates the undated page articles of an ingest, in one transaction, and queues them for
+/// the search index.
+fn date_undated(conn: &mut Connection, dates: &IssueDates, undated: &[(i64, Undated)]) -> Result<()> {
+    let found = dates.resolve(&undated.iter().map(|(_, u)| u.clone()).collect::<Vec<_>>());
+    if found.iter().all(Option::is_none) {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    {
+        let mut get = tx.prepare_cached("SELECT warnings FROM articles WHERE id = ?1")?;
+        let mut set = tx.prepare_cached("UPDATE articles SET date = ?1, warnings = ?2 WHERE id = ?3")?;
+        let mut queue = tx.prepare_cached("INSERT INTO index_queue (article) VALUES (?1)")?;
+        for ((id, _), f) in undated.iter().zip(found) {
+            let Some(f) = f else { continue };
+            let mut warnings: Vec<String> = from_json(get.query_row([id], |r| r.get(0))?);
+            warnings.retain(|w| !w.starts_with("no issue date"));
+            warnings.push(f.warning);
+            set.execute(params![f.date, json(&warnings), id])?;
+            queue.execute([id])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 /// Removes a file and every article with a span in it; true when there was one.

@@ -11,7 +11,7 @@
 //! window were one batch. Files without continuations are written at once.
 
 use baoku_text::split::Page;
-use baoku_text::stitch::{article, chains, date_copies, is_open};
+use baoku_text::stitch::{article, chains, is_open};
 use baoku_text::Article;
 
 use crate::prepare::Prepared;
@@ -39,6 +39,8 @@ pub struct Assembled {
     pub files: Vec<Prepared>,
     /// Their articles, `SourceSpan::source` indexing `files`.
     pub articles: Vec<Article>,
+    /// Where the articles of text pages begin in `articles` (they come last).
+    pub page_articles: usize,
     /// The text pages of `files` (for their furniture), with the file's index.
     pub pages: Vec<(usize, Page)>,
     /// The files held back for the next batch.
@@ -115,8 +117,6 @@ pub fn assemble(mut batch: Vec<Held>, last: bool) -> Assembled {
         })
         .collect();
 
-    date_copies(&mut articles);
-
     let mut out = Assembled::default();
     let mut pages_of: Vec<Option<Page>> = batch.iter().map(|_| None).collect();
     for (p, page) in pages.into_iter().enumerate() {
@@ -143,6 +143,7 @@ pub fn assemble(mut batch: Vec<Held>, last: bool) -> Assembled {
     }
     // Articles of HTML and JSONL files first, then those of text pages: the order ingest
     // has always written them in.
+    out.page_articles = file_articles.len();
     file_articles.append(&mut articles);
     out.articles = file_articles;
     out

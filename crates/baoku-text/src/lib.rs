@@ -25,6 +25,7 @@ pub mod diff;
 pub mod fingerprint;
 pub mod highlight;
 pub mod html;
+pub mod issue_date;
 pub mod jsonl;
 pub mod link;
 pub mod model;

@@ -65,7 +65,7 @@ fn pages_dev_scores() -> Option<(serde_json::Value, f64)> {
 /// The floors of the ingest issue, as the issue states them. Not reached yet: run with
 /// `cargo test -p baoku --test it -- --ignored pages_dev_floors` to check a change.
 #[test]
-#[ignore = "issue 2 floors not reached yet (F1 0.884; headline 0.975, continuations 46/48 and dates 0.99 reached)"]
+#[ignore = "issue 2 floors not reached yet (F1 0.884; headline 0.975, continuations 46/48 and dates 1.0 reached)"]
 fn pages_dev_floors() {
     let Some((v, stitched)) = pages_dev_scores() else {
         return;
@@ -77,11 +77,11 @@ fn pages_dev_floors() {
     assert!(stitched >= 0.9, "continuations {v}");
 }
 
-/// What has been reached on pages-dev (F1 0.8844, headline 0.9747, dates 0.990–0.992 through
-/// the CLI's 4 MB batches: an undated copy of an article takes the date of a dated copy in
-/// its batch only, 0.9985 when all is one batch; the scorer's date figure also moves by
-/// ±0.001 with PYTHONHASHSEED), so that no change loses it quietly. Raise these as the
-/// splitter improves; the issue's floors are above.
+/// What has been reached on pages-dev (F1 0.8844, headline 0.9747, dates 1.0 where the input
+/// states them and 0.698 where only datelines and copies in dated files tell (the scorer's
+/// `undated_date_accuracy`: a third of those pages have no dateline at all)), so that no
+/// change loses it quietly. Raise these as the splitter improves; the issue's floors are
+/// above.
 #[test]
 fn pages_dev_does_not_regress() {
     let Some((v, stitched)) = pages_dev_scores() else {
@@ -90,7 +90,8 @@ fn pages_dev_does_not_regress() {
     let f = |k: &str| v[k].as_f64().unwrap();
     assert!(f("f1") >= 0.88, "article F1 fell: {v}");
     assert!(f("headline_accuracy") >= 0.97, "headline accuracy fell: {v}");
-    assert!(f("date_accuracy") >= 0.985, "date accuracy fell: {v}");
+    assert!(f("date_accuracy") >= 0.995, "date accuracy fell: {v}");
+    assert!(f("undated_date_accuracy") >= 0.68, "dates of undated pages fell: {v}");
     assert!(stitched >= 46.0 / 48.0, "continuations fell: {v}");
 }
 

@@ -222,3 +222,48 @@ fn baoku_toml_in_the_working_directory_names_the_data_directory() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("baoku.toml"));
 }
+
+/// Undated pages (opaque names, no page header) are dated once the whole ingest has been
+/// seen, even when the dated files come in later batches: a page reprinted in its dated
+/// whole issue takes that date, and a page with only datelines is dated the day after its
+/// latest one, in the year the dated pages give.
+#[test]
+fn undated_pages_are_dated_from_the_rest_of_the_ingest() {
+    let src = tempfile::tempdir().unwrap();
+    let copy = "果园里的新路\n　　本报石门3月2日电  （记者林小禾）石门县的果农今年不用再挑着担子下山了。一条四米宽的水泥路修到了果园门口，货车直接开到树下，橘子当天就能运到县城的冷库。\n";
+    let lone = "河湾小学开学了\n　　本报清溪3月3日电  清溪镇河湾小学今天迎来新校舍落成后的第一个开学日，两百多名学生搬进了宽敞明亮的教室，操场也铺上了塑胶跑道。\n";
+    let issue = format!("人民日报 2020年3月4日 星期三 第05版\n{copy}\n冬储菜进了社区\n　　本报江城3月3日电  江城市的社区菜店今年备足了冬储菜，居民下楼就能买到平价的白菜和萝卜，菜价比去年同期低了一成。\n");
+    // Opaque names sort the undated pages first, so they are written in earlier batches.
+    std::fs::write(src.path().join("a1.txt"), copy).unwrap();
+    std::fs::write(src.path().join("a2.txt"), lone).unwrap();
+    std::fs::write(src.path().join("z9.txt"), issue).unwrap();
+    let db = tempfile::tempdir().unwrap();
+    baoku(
+        db.path(),
+        &["ingest", "--batch-files", "1", src.path().to_str().unwrap()],
+    );
+    let articles = json_lines(&baoku(db.path(), &["articles", "--json"]));
+    let of = |file: &str, headline: &str| {
+        articles
+            .iter()
+            .find(|a| a["headline"] == headline && a["files"][0]["path"].as_str().unwrap().ends_with(file))
+            .unwrap_or_else(|| panic!("no {headline} from {file}: {articles:?}"))
+            .clone()
+    };
+    let copied = of("a1.txt", "果园里的新路");
+    assert_eq!(copied["date"], "2020-03-04", "{copied}");
+    assert!(
+        copied["warnings"].to_string().contains("identical dated article"),
+        "{copied}"
+    );
+    let estimated = of("a2.txt", "河湾小学开学了");
+    assert_eq!(estimated["date"], "2020-03-04", "{estimated}");
+    assert!(estimated["warnings"].to_string().contains("estimated"), "{estimated}");
+    assert!(
+        !estimated["warnings"].to_string().contains("no issue date"),
+        "{estimated}"
+    );
+    // The search index knows the new dates.
+    let hits = baoku(db.path(), &["search", "河湾小学", "--from", "2020-03-04", "--json"]);
+    assert!(String::from_utf8_lossy(&hits.stdout).contains("河湾小学开学了"));
+}
