@@ -97,12 +97,10 @@ pub fn is_open(pages: &[Page], chain: &[PieceId]) -> bool {
 }
 
 /// An article printed twice in a batch (a page dumped alone and again inside its whole
-/// issue) comes from one issue: an undated copy takes the date of a dated one.
+/// issue) comes from one issue: an undated copy takes the date of a dated one. (The store
+/// does this across a whole ingest with [`crate::issue_date`].)
 pub fn date_copies(articles: &mut [Article]) {
-    let key = |a: &Article| -> Option<String> {
-        let t: String = a.text.chars().filter(|c| !c.is_whitespace()).take(120).collect();
-        (t.chars().count() >= 60).then_some(t)
-    };
+    let key = |a: &Article| crate::issue_date::opening(&a.text);
     let mut dated: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
     for a in articles.iter() {
         if let (Some(d), Some(k)) = (&a.date, key(a)) {
