@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use baoku_text::decode::{decode, gunzip, Decoded};
+use baoku_text::decode::{decode, decode_vec, gunzip, Decoded};
 use baoku_text::split::{split_page, Page};
 use baoku_text::{html, jsonl, Article};
 
@@ -113,8 +113,10 @@ pub fn prepare(path: String, raw: Vec<u8>, kind: Kind) -> Prepared {
     if plain.is_empty() {
         p.warnings.push("empty file".into());
     }
-    let decoded = decode(&plain);
-    drop(plain);
+    let mut decoded = match plain {
+        std::borrow::Cow::Owned(plain) => decode_vec(plain),
+        std::borrow::Cow::Borrowed(raw) => decode(raw),
+    };
     p.raw = raw;
     if decoded.binary {
         p.kind = Kind::Binary;
@@ -152,6 +154,10 @@ pub fn prepare(path: String, raw: Vec<u8>, kind: Kind) -> Prepared {
             p.articles = records.articles;
         }
         Kind::Binary => {}
+    }
+    if matches!(p.kind, Kind::Html | Kind::Jsonl) {
+        // The articles hold their text now; the writer needs only the map to raw bytes.
+        decoded.text = String::new();
     }
     p.decoded = Some(decoded);
     p
