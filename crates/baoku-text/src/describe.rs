@@ -237,20 +237,16 @@ fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
-/// `zh` when CJK characters outnumber Latin letters, else `en`.
+/// `en` or `zh` by [`detect_lang`](crate::translate::detect_lang), the one language test of
+/// the crate; where it cannot tell (too short, other scripts), Latin letters without Han
+/// characters are `en` and the rest `zh`, the archive's default.
 pub fn lang(text: &str) -> &'static str {
-    let (mut cjk, mut latin) = (0usize, 0usize);
-    for c in text.chars().take(4000) {
-        if is_cjk(c) {
-            cjk += 1;
-        } else if c.is_ascii_alphabetic() {
-            latin += 1;
-        }
-    }
-    if cjk * 3 >= latin || cjk > 200 {
-        "zh"
-    } else {
-        "en"
+    use crate::translate::{detect_lang, Lang};
+    match detect_lang(text) {
+        Some(Lang::En) => "en",
+        Some(Lang::Zh) => "zh",
+        None if !text.chars().any(is_cjk) && text.chars().any(|c| c.is_ascii_alphabetic()) => "en",
+        None => "zh",
     }
 }
 
@@ -392,6 +388,13 @@ mod tests {
         assert_eq!(a.agency.as_deref(), Some("人民日报"));
         assert_eq!(a.place.as_deref(), Some("长沙"));
         assert!(a.warnings.is_empty());
+    }
+
+    #[test]
+    fn short_and_mixed_texts_get_a_language() {
+        assert_eq!(lang("Xi meets Biden"), "en");
+        assert_eq!(lang("江川大桥通车 (Jiangchuan Bridge opens to traffic)"), "zh");
+        assert_eq!(lang(""), "zh");
     }
 
     #[test]
