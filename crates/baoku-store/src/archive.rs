@@ -670,7 +670,7 @@ struct Written {
 }
 
 fn write_batch(conn: &mut Connection, a: &Assembled) -> Result<Written> {
-    let (batch, articles, pages) = (&a.files, &a.articles, &a.pages);
+    let (batch, articles, pages, page_from) = (&a.files, &a.articles, &a.pages, a.page_articles);
     let tx = conn.transaction()?;
     let mut file_ids = Vec::with_capacity(batch.len());
     let mut reports = Vec::with_capacity(batch.len());
@@ -700,7 +700,9 @@ fn write_batch(conn: &mut Connection, a: &Assembled) -> Result<Written> {
         let mut ins_span =
             tx.prepare_cached("INSERT INTO spans (article_id, seq, file_id, start, end) VALUES (?1, ?2, ?3, ?4, ?5)")?;
         let mut ins_queue = tx.prepare_cached("INSERT INTO index_queue (article) VALUES (?1)")?;
-        for a in articles {
+        for (i, a) in articles.iter().enumerate() {
+            // Spans of text pages are in decoded text; the others were mapped by `prepare`.
+            let from_page = i >= page_from;
             ins_article.execute(params![
                 a.source_id,
                 a.headline,
@@ -723,8 +725,12 @@ fn write_batch(conn: &mut Connection, a: &Assembled) -> Result<Written> {
             let mut touched = Vec::new();
             for (seq, s) in a.spans.iter().enumerate() {
                 let file = s.source;
-                let d = batch[file].decoded.as_ref().expect("articles come from decoded files");
-                let raw = d.raw_span(s.span);
+                let raw = if from_page {
+                    let d = batch[file].decoded.as_ref().expect("pages come from decoded files");
+                    d.raw_span(s.span)
+                } else {
+                    s.span
+                };
                 ins_span.execute(params![
                     id,
                     seq as i64,

@@ -72,7 +72,8 @@ pub struct Prepared {
     pub decoded: Option<Decoded>,
     /// Text dumps: the split page, stitched with the rest of the batch at ingest.
     pub page: Option<Page>,
-    /// HTML and JSONL: the articles, spans in `decoded` (source 0).
+    /// HTML and JSONL: the articles, their spans already in raw (decompressed) bytes, source
+    /// 0; `decoded.text` is then dropped (its encoding and the rest are kept).
     pub articles: Vec<Article>,
     /// What went wrong but did not stop the file.
     pub warnings: Vec<String>,
@@ -155,8 +156,12 @@ pub fn prepare(path: String, raw: Vec<u8>, kind: Kind) -> Prepared {
         }
         Kind::Binary => {}
     }
-    if matches!(p.kind, Kind::Html | Kind::Jsonl) {
-        // The articles hold their text now; the writer needs only the map to raw bytes.
+    if !p.articles.is_empty() {
+        // The store keeps raw byte spans: map them now and let the text go, which the
+        // articles hold a second time (a JSONL dump can be hundreds of MB).
+        for s in p.articles.iter_mut().flat_map(|a| a.spans.iter_mut()) {
+            s.span = decoded.raw_span(s.span);
+        }
         decoded.text = String::new();
     }
     p.decoded = Some(decoded);
@@ -204,5 +209,17 @@ mod tests {
         );
         assert_eq!(p.articles.len(), 1);
         assert!(p.warnings.iter().any(|w| w.starts_with("line 2")), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn record_spans_are_raw_bytes() {
+        // GB18030: two bytes a character, so text and raw offsets differ.
+        let lines = "{\"id\":\"1\",\"text\":\"江川大桥建成通车\"}\n{\"id\":\"2\",\"text\":\"两岸往来不再绕行\"}\n";
+        let (raw, _, _) = encoding_rs::GB18030.encode(lines);
+        let p = prepare("feed.jsonl".into(), raw.to_vec(), Kind::Jsonl);
+        assert_eq!(p.decoded.as_ref().unwrap().encoding, "gb18030");
+        let second = &p.articles[1].spans[0].span;
+        let (text, _, _) = encoding_rs::GB18030.decode(&raw[second.start..second.end]);
+        assert_eq!(text.trim_end(), "{\"id\":\"2\",\"text\":\"两岸往来不再绕行\"}");
     }
 }
