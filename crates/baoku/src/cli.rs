@@ -32,9 +32,6 @@ impl Cli {
 /// `--option` (with its value) after `search` goes before the query words; a bare `--`
 /// ends the options.
 pub fn options_first(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    let Some(at) = args.iter().position(|a| a == "search") else {
-        return args;
-    };
     let mut cmd = <Cli as clap::CommandFactory>::command();
     cmd.build();
     let search = cmd.find_subcommand("search").expect("search is a command");
@@ -43,6 +40,14 @@ pub fn options_first(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
             .get_arguments()
             .any(|a| a.get_long() == Some(name) && a.get_action().takes_values())
     };
+    // The command is the first word after the global options (`--db DIR`).
+    let mut at = 1;
+    while let Some(name) = args.get(at).and_then(|a| a.to_str()).and_then(|a| a.strip_prefix("--")) {
+        at += if !name.contains('=') && takes_value(name) { 2 } else { 1 };
+    }
+    if args.get(at).is_none_or(|a| a != "search") {
+        return args;
+    }
     let (mut options, mut words) = (Vec::new(), Vec::new());
     let mut rest = args[at + 1..].iter().cloned();
     while let Some(a) = rest.next() {
@@ -256,5 +261,13 @@ mod options_first_tests {
         );
         assert_eq!(reorder("baoku search 江川 -- --json"), "baoku search 江川 -- --json");
         assert_eq!(reorder("baoku articles --json"), "baoku articles --json");
+        assert_eq!(
+            reorder("baoku trends search --by month"),
+            "baoku trends search --by month"
+        );
+        assert_eq!(
+            reorder("baoku --db search search 江川 --json"),
+            "baoku --db search search --json 江川"
+        );
     }
 }
