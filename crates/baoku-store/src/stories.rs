@@ -194,21 +194,30 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
             "UPDATE articles SET story = ?1, relation = ?2, relation_score = ?3, relation_script = ?4 WHERE id = ?5",
         )?;
         let mut done = std::collections::HashSet::new();
+        let mut rows = Vec::with_capacity(new.len());
         for id in &new {
             let Some(sid) = linker.story_of(*id) else { continue };
             if !done.insert(sid) {
                 continue;
             }
             let Some(story) = linker.story(sid) else { continue };
-            for m in &story.members {
-                upd.execute(params![
-                    story.id as i64,
-                    m.relation.as_str(),
-                    m.score as f64,
-                    m.script,
-                    m.id as i64
-                ])?;
-            }
+            rows.extend(
+                story
+                    .members
+                    .iter()
+                    .map(|m| (m.id, story.id, m.relation, m.score, m.script)),
+            );
+        }
+        // in row order: each page of the table is read and written once, not once a story
+        rows.sort_unstable_by_key(|r| r.0);
+        for (id, story, relation, score, script) in rows {
+            upd.execute(params![
+                story as i64,
+                relation.as_str(),
+                score as f64,
+                script,
+                id as i64
+            ])?;
         }
     }
     // A BLOB in the TEXT column: SQLite keeps it as it is. Written in place, a chunk at a time
