@@ -426,9 +426,25 @@ impl<K: std::hash::Hash + Eq + Copy> Postings<K> {
         }
     }
 
-    /// The raw value (a story, or `MANY` and a list) of each of `keys` that is present.
-    fn values(&self, keys: &[K]) -> Vec<u32> {
-        keys.iter().filter_map(|k| self.map.get(k).copied()).collect()
+    /// Appends the stories listed under each of `keys` (lists of keys held by more than
+    /// `cap` stories left out), once per key. In three passes: the table look-ups, then the
+    /// lists' heads, then the lists, so that the loads of a pass (cache misses: the tables are
+    /// far larger than the caches) do not wait for each other.
+    fn stories_of(&self, keys: &[K], cap: u32, out: &mut Vec<u32>) {
+        let found: Vec<u32> = keys.iter().filter_map(|k| self.map.get(k).copied()).collect();
+        let mut heads = Vec::new();
+        for &v in &found {
+            if v & MANY == 0 {
+                out.push(v);
+            } else {
+                heads.push(self.lists.heads[(v & !MANY) as usize]);
+            }
+        }
+        for h in heads {
+            if h.n <= cap {
+                out.extend_from_slice(&self.lists.pool[h.at as usize..h.at as usize + usize::from(h.len)]);
+            }
+        }
     }
 
     /// Adds `story` unless present; returns nothing. `cap`: keep ids up to this many.
@@ -1005,28 +1021,15 @@ impl Linker {
                 h.1 += 1;
             }
         };
-        for &b in &bands {
-            for &s in self.bands.get(b).1 {
-                count(s, true);
-            }
+        let mut listed = Vec::new();
+        self.bands.stories_of(&bands, u32::MAX, &mut listed);
+        for &s in &listed {
+            count(s, true);
         }
-        // the anchors' look-ups first, then their lists: the loads of one step do not wait
-        // for each other (the table is far larger than the caches)
-        let found = self.anchors.values(&anchors);
-        for &v in &found {
-            if v & MANY == 0 {
-                count(v, false);
-            }
-        }
-        for &v in &found {
-            if v & MANY != 0 {
-                let (n, l) = self.anchors.lists.get(v & !MANY);
-                if n <= p.anchor_cap {
-                    for &s in l {
-                        count(s, false);
-                    }
-                }
-            }
+        listed.clear();
+        self.anchors.stories_of(&anchors, p.anchor_cap, &mut listed);
+        for &s in &listed {
+            count(s, false);
         }
         let mut i = 0;
         while i < touched.len() {
