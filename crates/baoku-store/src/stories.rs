@@ -179,8 +179,16 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
     report.translation_secs = started.elapsed().as_secs_f64() - report.version_secs;
     let edges: Vec<_> = edges.into_iter().chain(translations).collect();
     {
-        let mut ins = tx.prepare_cached("INSERT INTO links (a, b, relation, script, score) SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?2)")?;
+        // One row a statement, with the check apart: an `INSERT … SELECT` may write several
+        // rows, so SQLite kept a statement journal for each (a copy of every page it touched,
+        // foreign keys being on).
+        let mut exists = tx.prepare_cached("SELECT 1 FROM articles WHERE id = ?1")?;
+        let mut ins =
+            tx.prepare_cached("INSERT INTO links (a, b, relation, script, score) VALUES (?1, ?2, ?3, ?4, ?5)")?;
         for e in &edges {
+            if !exists.exists([e.b as i64])? {
+                continue;
+            }
             ins.execute(params![
                 e.a as i64,
                 e.b as i64,
