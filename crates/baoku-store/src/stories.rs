@@ -67,6 +67,9 @@ pub struct StoryRow {
 /// recomputed from the stored text when needed, which costs time, not results.
 pub const LINK_MEMORY: usize = 256 << 20;
 
+/// Bytes of a piece of the encoded linker state held before it is written.
+const STATE_PIECE: usize = 2048;
+
 /// What [`link_pending`] did.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct LinkReport {
@@ -228,32 +231,25 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
             ])?;
         }
     }
-    // A BLOB in the TEXT column: SQLite keeps it as it is. Written in place, a chunk at a time
-    // (incremental blob I/O), rather than encoded whole and bound as a parameter (which SQLite
-    // copies): those two copies of a large state were the peak memory of a link run.
-    let len = linker.state_len();
+    // A BLOB in the TEXT column: SQLite keeps it as it is. Encoded once, kept in pieces of
+    // 2 KiB (small enough to fit the holes the fingerprint cache just left in the heap: one
+    // buffer of the whole state, or pieces of 64 KiB, added tens of MB to the peak), then
+    // written in place a piece at a time (incremental blob I/O), rather than bound as a
+    // parameter (which SQLite copies). Encoding it twice, once for its length, cost as much
+    // as linking 5 % of the articles.
+    let mut pieces: Vec<Vec<u8>> = Vec::new();
+    linker.write_state(&mut |chunk| pieces.extend(chunk.chunks(STATE_PIECE).map(<[u8]>::to_vec)));
+    let len: usize = pieces.iter().map(Vec::len).sum();
     tx.execute(
         "INSERT OR REPLACE INTO linker (id, state) VALUES (1, zeroblob(?1))",
         [len as i64],
     )?;
     {
         let mut blob = tx.blob_open(MAIN_DB, c"linker", c"state", 1, false)?;
-        let (mut at, mut failed) = (0usize, None);
-        linker.write_state(&mut |chunk| {
-            if failed.is_none() {
-                match blob.write_all_at(chunk, at) {
-                    Ok(()) => at += chunk.len(),
-                    Err(e) => failed = Some(e),
-                }
-            }
-        });
-        if let Some(e) = failed {
-            return Err(e.into());
-        }
-        if at != len {
-            return Err(Error::DataCorruption(format!(
-                "linker state: wrote {at} of {len} bytes"
-            )));
+        let mut at = 0;
+        for piece in pieces {
+            blob.write_all_at(&piece, at)?;
+            at += piece.len();
         }
     }
     tx.commit()?;
