@@ -67,6 +67,9 @@ pub struct StoryRow {
 /// recomputed from the stored text when needed, which costs time, not results.
 pub const LINK_MEMORY: usize = 256 << 20;
 
+/// Bytes of a piece of the encoded linker state held before it is written.
+const STATE_PIECE: usize = 2048;
+
 /// What [`link_pending`] did.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct LinkReport {
@@ -179,8 +182,16 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
     report.translation_secs = started.elapsed().as_secs_f64() - report.version_secs;
     let edges: Vec<_> = edges.into_iter().chain(translations).collect();
     {
-        let mut ins = tx.prepare_cached("INSERT INTO links (a, b, relation, script, score) SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?2)")?;
+        // One row a statement, with the check apart: an `INSERT … SELECT` may write several
+        // rows, so SQLite kept a statement journal for each (a copy of every page it touched,
+        // foreign keys being on).
+        let mut exists = tx.prepare_cached("SELECT 1 FROM articles WHERE id = ?1")?;
+        let mut ins =
+            tx.prepare_cached("INSERT INTO links (a, b, relation, script, score) VALUES (?1, ?2, ?3, ?4, ?5)")?;
         for e in &edges {
+            if !exists.exists([e.b as i64])? {
+                continue;
+            }
             ins.execute(params![
                 e.a as i64,
                 e.b as i64,
@@ -194,49 +205,51 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
             "UPDATE articles SET story = ?1, relation = ?2, relation_score = ?3, relation_script = ?4 WHERE id = ?5",
         )?;
         let mut done = std::collections::HashSet::new();
+        let mut rows = Vec::with_capacity(new.len());
         for id in &new {
             let Some(sid) = linker.story_of(*id) else { continue };
             if !done.insert(sid) {
                 continue;
             }
             let Some(story) = linker.story(sid) else { continue };
-            for m in &story.members {
-                upd.execute(params![
-                    story.id as i64,
-                    m.relation.as_str(),
-                    m.score as f64,
-                    m.script,
-                    m.id as i64
-                ])?;
-            }
+            rows.extend(
+                story
+                    .members
+                    .iter()
+                    .map(|m| (m.id, story.id, m.relation, m.score, m.script)),
+            );
+        }
+        // in row order: each page of the table is read and written once, not once a story
+        rows.sort_unstable_by_key(|r| r.0);
+        for (id, story, relation, score, script) in rows {
+            upd.execute(params![
+                story as i64,
+                relation.as_str(),
+                score as f64,
+                script,
+                id as i64
+            ])?;
         }
     }
-    // A BLOB in the TEXT column: SQLite keeps it as it is. Written in place, a chunk at a time
-    // (incremental blob I/O), rather than encoded whole and bound as a parameter (which SQLite
-    // copies): those two copies of a large state were the peak memory of a link run.
-    let len = linker.state_len();
+    // A BLOB in the TEXT column: SQLite keeps it as it is. Encoded once, kept in pieces of
+    // 2 KiB (small enough to fit the holes the fingerprint cache just left in the heap: one
+    // buffer of the whole state, or pieces of 64 KiB, added tens of MB to the peak), then
+    // written in place a piece at a time (incremental blob I/O), rather than bound as a
+    // parameter (which SQLite copies). Encoding it twice, once for its length, cost as much
+    // as linking 5 % of the articles.
+    let mut pieces: Vec<Vec<u8>> = Vec::new();
+    linker.write_state(&mut |chunk| pieces.extend(chunk.chunks(STATE_PIECE).map(<[u8]>::to_vec)));
+    let len: usize = pieces.iter().map(Vec::len).sum();
     tx.execute(
         "INSERT OR REPLACE INTO linker (id, state) VALUES (1, zeroblob(?1))",
         [len as i64],
     )?;
     {
         let mut blob = tx.blob_open(MAIN_DB, c"linker", c"state", 1, false)?;
-        let (mut at, mut failed) = (0usize, None);
-        linker.write_state(&mut |chunk| {
-            if failed.is_none() {
-                match blob.write_all_at(chunk, at) {
-                    Ok(()) => at += chunk.len(),
-                    Err(e) => failed = Some(e),
-                }
-            }
-        });
-        if let Some(e) = failed {
-            return Err(e.into());
-        }
-        if at != len {
-            return Err(Error::DataCorruption(format!(
-                "linker state: wrote {at} of {len} bytes"
-            )));
+        let mut at = 0;
+        for piece in pieces {
+            blob.write_all_at(&piece, at)?;
+            at += piece.len();
         }
     }
     tx.commit()?;

@@ -426,6 +426,27 @@ impl<K: std::hash::Hash + Eq + Copy> Postings<K> {
         }
     }
 
+    /// Appends the stories listed under each of `keys` (lists of keys held by more than
+    /// `cap` stories left out), once per key. In three passes: the table look-ups, then the
+    /// lists' heads, then the lists, so that the loads of a pass (cache misses: the tables are
+    /// far larger than the caches) do not wait for each other.
+    fn stories_of(&self, keys: &[K], cap: u32, out: &mut Vec<u32>) {
+        let found: Vec<u32> = keys.iter().filter_map(|k| self.map.get(k).copied()).collect();
+        let mut heads = Vec::new();
+        for &v in &found {
+            if v & MANY == 0 {
+                out.push(v);
+            } else {
+                heads.push(self.lists.heads[(v & !MANY) as usize]);
+            }
+        }
+        for h in heads {
+            if h.n <= cap {
+                out.extend_from_slice(&self.lists.pool[h.at as usize..h.at as usize + usize::from(h.len)]);
+            }
+        }
+    }
+
     /// Adds `story` unless present; returns nothing. `cap`: keep ids up to this many.
     fn add(&mut self, key: K, story: u32, cap: u32) {
         match self.map.entry(key) {
@@ -597,6 +618,9 @@ pub struct Linker {
     /// `(1 + o)^-damping` for small `o`.
     #[serde(skip)]
     weights: std::sync::OnceLock<Vec<f32>>,
+    /// Candidate counts by story while an article is linked (all zero between articles).
+    #[serde(skip)]
+    hits: Vec<(u32, u32)>,
 }
 
 /// A fingerprint as verification and the cache use it: the anchors, which are shingles, as a
@@ -770,6 +794,7 @@ impl Linker {
             bands: Postings::default(),
             anchors: Postings::default(),
             weights: std::sync::OnceLock::new(),
+            hits: Vec::new(),
         }
     }
 
@@ -980,26 +1005,55 @@ impl Linker {
             return;
         }
         // 2. candidates
-        let mut hits: KeyMap<u32, (u32, u32)> = KeyMap::default(); // story → (bands, anchors)
-        for &b in &bands {
-            for &s in self.bands.get(b).1 {
-                hits.entry(self.find(s)).or_default().0 += 1;
+        // story → (bands, anchors), counted by the story a posting names, then added to the
+        // story it was merged into (one alias look-up a story instead of one a posting)
+        let mut hits = std::mem::take(&mut self.hits);
+        hits.resize(self.docs.len(), (0, 0));
+        let mut touched = Vec::new();
+        let mut count = |s: u32, band: bool| {
+            let h = &mut hits[s as usize];
+            if *h == (0, 0) {
+                touched.push(s);
             }
+            if band {
+                h.0 += 1;
+            } else {
+                h.1 += 1;
+            }
+        };
+        let mut listed = Vec::new();
+        self.bands.stories_of(&bands, u32::MAX, &mut listed);
+        for &s in &listed {
+            count(s, true);
         }
-        for &a in &anchors {
-            let (n, l) = self.anchors.get(a);
-            if n <= p.anchor_cap {
-                for &s in l {
-                    hits.entry(self.find(s)).or_default().1 += 1;
+        listed.clear();
+        self.anchors.stories_of(&anchors, p.anchor_cap, &mut listed);
+        for &s in &listed {
+            count(s, false);
+        }
+        let mut i = 0;
+        while i < touched.len() {
+            let s = touched[i];
+            let r = self.find(s);
+            if r != s {
+                let (b, a) = std::mem::take(&mut hits[s as usize]);
+                let h = &mut hits[r as usize];
+                if *h == (0, 0) {
+                    touched.push(r);
                 }
+                (h.0, h.1) = (h.0 + b, h.1 + a);
             }
+            i += 1;
         }
         let min_anchor = if anchors.len() <= 4 { 1 } else { 2 };
-        let mut cands: Vec<(u32, u32, u32)> = hits
-            .into_iter()
-            .filter(|&(_, (b, a))| b > 0 || a >= min_anchor)
-            .map(|(s, (b, a))| (s, b, a))
-            .collect();
+        let mut cands: Vec<(u32, u32, u32)> = Vec::new();
+        for &s in &touched {
+            let (b, a) = std::mem::take(&mut hits[s as usize]);
+            if b > 0 || a >= min_anchor {
+                cands.push((s, b, a));
+            }
+        }
+        self.hits = hits;
         cands.sort_by(|x, y| (y.1 * 8 + y.2).cmp(&(x.1 * 8 + x.2)).then(x.0.cmp(&y.0)));
         cands.truncate(p.max_candidates);
         // 3. verification against each candidate's canonical
@@ -1121,16 +1175,29 @@ impl Linker {
     /// The evidence, or the containment alone when neither it nor Jaccard reaches `at_least`
     /// (the costly damping and facts are then not computed).
     fn evidence_if(&self, x: &Compact, c: &Compact, s: u32, at_least: f32) -> Result<Evidence, f32> {
-        let inter = intersect(&x.shingles, &c.shingles) as f32;
         let (nx, nc) = (x.shingles.len() as f32, c.shingles.len() as f32);
-        let jaccard = inter / (nx + nc - inter).max(1.0);
         let x_small = nx <= nc;
         let (small, big) = if x_small { (x, c) } else { (c, x) };
-        let containment = inter / small.shingles.len().max(1) as f32;
-        if containment < at_least && jaccard < at_least {
+        let n_small = small.shingles.len().max(1) as f32;
+        // Jaccard never exceeds containment: a pair whose containment stays below
+        // `at_least` fails, and the intersection stops as soon as it cannot reach it
+        let reaches = |k: usize| k as f32 / n_small >= at_least;
+        let mut need = ((at_least * n_small).ceil().max(0.0) as usize).min(small.shingles.len() + 1);
+        while need > 0 && reaches(need - 1) {
+            need -= 1;
+        }
+        while need <= small.shingles.len() && !reaches(need) {
+            need += 1;
+        }
+        let inter = intersect_at_least(&x.shingles, &c.shingles, need);
+        let containment = inter as f32 / n_small;
+        if inter < need {
+            // an upper bound of the containment, below `at_least`
             return Err(containment);
         }
-        let damped = self.damped(small, big, s);
+        let inter = inter as f32;
+        let jaccard = inter / (nx + nc - inter).max(1.0);
+        let damped = self.damped(small, big, s, inter as usize);
         let (agree, contradict, strong, key) = compare_facts(&small.facts, &big.facts);
         Ok(Evidence {
             jaccard,
@@ -1193,9 +1260,9 @@ impl Linker {
 
     /// Containment of `small`'s anchors in `big`'s, each anchor weighted down by the number
     /// of other stories (besides `s`) that hold it.
-    fn damped(&self, small: &Compact, big: &Compact, s: u32) -> f32 {
+    /// `inter`: the size of the intersection of their shingles.
+    fn damped(&self, small: &Compact, big: &Compact, s: u32, inter: usize) -> f32 {
         if small.n_anchors < 3 {
-            let inter = intersect(&small.shingles, &big.shingles);
             return inter as f32 / small.shingles.len().max(1) as f32;
         }
         let (mut num, mut den) = (0f32, 0f32);
@@ -1534,11 +1601,12 @@ fn put_map<K: Copy + Ord + Into<u64>>(
 fn put_postings(w: &mut Vec<u8>, sink: &mut dyn FnMut(&[u8]), p: &Postings<u32>) {
     put(w, p.map.len() as u64);
     let mut prev = 0u64;
-    let mut part: Vec<(u32, u32)> = Vec::with_capacity(p.map.len() / 4 + p.map.len() / 16);
+    let room = p.map.len() / 4 + p.map.len() / 16;
+    let (mut part, mut spare): (Vec<(u32, u32)>, Vec<(u32, u32)>) = (Vec::with_capacity(room), Vec::new());
     for top in 0..4 {
         part.clear();
         part.extend(p.map.iter().filter(|(&k, _)| k >> 30 == top).map(|(&k, &v)| (k, v)));
-        part.sort_unstable();
+        sort_by_key(&mut part, &mut spare);
         for &(k, v) in &part {
             put(w, u64::from(k) - prev);
             prev = u64::from(k);
@@ -1554,6 +1622,32 @@ fn put_postings(w: &mut Vec<u8>, sink: &mut dyn FnMut(&[u8]), p: &Postings<u32>)
             put(w, u64::from(x));
         }
         spill(w, sink);
+    }
+}
+
+/// Sorts entries with distinct keys by key: a radix sort, 11 bits a pass (the state is
+/// encoded twice a link pass, its length then its bytes, and a comparison sort of CCTV's 3 M
+/// anchor keys took most of that time). `spare`: room for a copy.
+fn sort_by_key(v: &mut Vec<(u32, u32)>, spare: &mut Vec<(u32, u32)>) {
+    const BITS: u32 = 11;
+    const MASK: usize = (1 << BITS) - 1;
+    for shift in (0..32).step_by(BITS as usize) {
+        let mut at = [0usize; 1 << BITS];
+        for &(k, _) in v.iter() {
+            at[(k >> shift) as usize & MASK] += 1;
+        }
+        let mut sum = 0;
+        for a in &mut at {
+            (*a, sum) = (sum, sum + *a);
+        }
+        spare.clear();
+        spare.resize(v.len(), (0, 0));
+        for &e in v.iter() {
+            let b = (e.0 >> shift) as usize & MASK;
+            spare[at[b]] = e;
+            at[b] += 1;
+        }
+        std::mem::swap(v, spare);
     }
 }
 
@@ -1705,11 +1799,25 @@ fn compare_facts(small: &[u64], big: &[u64]) -> (u32, u32, u32, u32) {
 
 /// Size of the intersection of two sorted, distinct slices (galloping when one is much
 /// shorter, else a merge of blocks of four with SSE2, see [`intersect_blocks`]).
+#[cfg(test)]
 fn intersect(a: &[u32], b: &[u32]) -> usize {
+    intersect_at_least(a, b, 0)
+}
+
+/// [`intersect`] when only a size of at least `need` matters: the size if it is at least
+/// `need`, else an upper bound of it below `need` (the count stops as soon as what is left
+/// of the shorter slice cannot make up the difference).
+fn intersect_at_least(a: &[u32], b: &[u32], need: usize) -> usize {
     let (small, big) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if small.len() < need {
+        return small.len();
+    }
     if small.len() * 32 < big.len() {
         let (mut rest, mut n) = (big, 0);
-        for &x in small {
+        for (k, &x) in small.iter().enumerate() {
+            if n + small.len() - k < need {
+                return n + small.len() - k;
+            }
             match rest.binary_search(&x) {
                 Ok(k) => {
                     n += 1;
@@ -1720,7 +1828,7 @@ fn intersect(a: &[u32], b: &[u32]) -> usize {
         }
         return n;
     }
-    intersect_blocks(a, b)
+    intersect_blocks(a, b, need)
 }
 
 /// Intersection size by a branch-free scalar merge.
@@ -1741,16 +1849,24 @@ fn intersect_merge(a: &[u32], b: &[u32]) -> usize {
 /// common element is counted when its two blocks meet, which they do exactly once; what is
 /// left goes to blocks of four, then to the scalar merge. About 3.5 times the speed of the
 /// scalar merge (1.1 against 3.8 ns per element), where verification spent most of its time.
-fn intersect_blocks(a: &[u32], b: &[u32]) -> usize {
-    let (n, i, j) = blocks::<8>(a, b);
-    let (m, k, l) = blocks::<4>(&a[i..], &b[j..]);
+///
+/// Stops early, with an upper bound below `need`, when the count cannot reach `need` (see
+/// [`intersect_at_least`]).
+fn intersect_blocks(a: &[u32], b: &[u32], need: usize) -> usize {
+    let (n, i, j) = blocks::<8>(a, b, need);
+    let left = (a.len() - i).min(b.len() - j);
+    if n + left < need {
+        return n + left;
+    }
+    let (m, k, l) = blocks::<4>(&a[i..], &b[j..], 0);
     n + m + intersect_merge(&a[i + k..], &b[j + l..])
 }
 
-/// See [`intersect_blocks`]: the count and how far each slice was read.
-fn blocks<const N: usize>(a: &[u32], b: &[u32]) -> (usize, usize, usize) {
+/// See [`intersect_blocks`]: the count and how far each slice was read, stopping when the
+/// count plus what is left of the shorter slice falls below `need`.
+fn blocks<const N: usize>(a: &[u32], b: &[u32], need: usize) -> (usize, usize, usize) {
     let (mut i, mut j, mut n) = (0usize, 0usize, 0usize);
-    while i + N <= a.len() && j + N <= b.len() {
+    while i + N <= a.len() && j + N <= b.len() && n + (a.len() - i).min(b.len() - j) >= need {
         let x: &[u32; N] = a[i..i + N].try_into().expect("a block");
         let y: &[u32; N] = b[j..j + N].try_into().expect("a block");
         let mut hits = 0u32;
@@ -2108,9 +2224,31 @@ mod tests {
         fn block_intersection_counts_common_values(a in proptest::collection::btree_set(0u32..400, 0..150), b in proptest::collection::btree_set(0u32..400, 0..150)) {
             let (a, b): (Vec<u32>, Vec<u32>) = (a.into_iter().collect(), b.into_iter().collect());
             let want = a.iter().filter(|x| b.contains(x)).count();
-            proptest::prop_assert_eq!(intersect_blocks(&a, &b), want);
-            proptest::prop_assert_eq!(intersect_blocks(&b, &a), want);
+            proptest::prop_assert_eq!(intersect_blocks(&a, &b, 0), want);
+            proptest::prop_assert_eq!(intersect_blocks(&b, &a, 0), want);
             proptest::prop_assert_eq!(intersect(&a, &b), want);
+        }
+
+        #[test]
+        fn a_stopped_intersection_bounds_the_size(a in proptest::collection::btree_set(0u32..400, 0..150), b in proptest::collection::btree_set(0u32..400, 0..150), need in 0usize..160) {
+            let (a, b): (Vec<u32>, Vec<u32>) = (a.into_iter().collect(), b.into_iter().collect());
+            let want = a.iter().filter(|x| b.contains(x)).count();
+            for got in [intersect_at_least(&a, &b, need), intersect_at_least(&b, &a, need)] {
+                if want >= need {
+                    proptest::prop_assert_eq!(got, want);
+                } else {
+                    proptest::prop_assert!(want <= got && got < need, "{want} {got} {need}");
+                }
+            }
+        }
+
+        #[test]
+        fn the_radix_sort_sorts(keys in proptest::collection::btree_set(0u32..=u32::MAX, 0..300)) {
+            let mut v: Vec<(u32, u32)> = keys.iter().rev().map(|&k| (k, k.wrapping_mul(7))).collect();
+            let mut want = v.clone();
+            want.sort_unstable();
+            sort_by_key(&mut v, &mut Vec::new());
+            proptest::prop_assert_eq!(v, want);
         }
 
         #[test]
