@@ -10,6 +10,8 @@
 # the peak of the summed RSS of the process and its children (datatrove forks workers), with
 # the largest single process in brackets. CPU time is user + system of the process and its
 # children (the steadier figure when the machine is shared). The corpus is read in place.
+# baoku has three rows: link alone, and ingest then link without and with the search index
+# (the peers read the JSONL and build no search index).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${BAOKU_SHARED:-../shared/data}
@@ -26,7 +28,9 @@ BIN=$(realpath "${CARGO_TARGET_DIR:-target}/release/baoku")
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 measure() { "$PY" bench/link_peers.py measure "$@" >&2; }
 
-measure "$TMP/ingest.json" -- "$BIN" --db "$TMP/db" ingest --no-link "$CORPUS"
+measure "$TMP/ingest.json" -- "$BIN" --db "$TMP/db" ingest --no-link --no-index "$CORPUS"
+measure "$TMP/ingest-index.json" -- "$BIN" --db "$TMP/db-index" ingest --no-link "$CORPUS"
+rm -rf "$TMP/db-index"
 measure "$TMP/link.json" -- "$BIN" --db "$TMP/db" link
 "$BIN" --db "$TMP/db" stories --json > "$TMP/stories.jsonl"
 measure "$TMP/datasketch.json" -- "$PY" bench/link_peers.py datasketch "$CORPUS" "$TMP/datasketch-out.json"
@@ -36,7 +40,7 @@ measure "$TMP/datatrove.json" -- "$PY" bench/link_peers.py datatrove "$CORPUS" "
 "$PY" - "$TMP" <<'PY'
 import json, sys
 t = sys.argv[1]
-m = {k: json.load(open(f"{t}/{k}.json")) for k in ["ingest", "link", "datasketch", "datatrove"]}
+m = {k: json.load(open(f"{t}/{k}.json")) for k in ["ingest", "ingest-index", "link", "datasketch", "datatrove"]}
 for k, v in m.items():
     if v["status"] != 0:
         sys.exit(f"{k} failed: {v}")
@@ -44,12 +48,15 @@ sizes = sorted((len(json.loads(l)["members"]) for l in open(f"{t}/stories.jsonl"
 out = {k: json.load(open(f"{t}/{k}-out.json")) for k in ["datasketch", "datatrove"]}
 for v in m.values():
     v["cpu"] = v["user_s"] + v["sys_s"]
-both = {"seconds": m["ingest"]["seconds"] + m["link"]["seconds"], "cpu": m["ingest"]["cpu"] + m["link"]["cpu"],
-        "tree_rss_mb": max(m["ingest"]["tree_rss_mb"], m["link"]["tree_rss_mb"]),
-        "max_rss_mb": max(m["ingest"]["max_rss_mb"], m["link"]["max_rss_mb"])}
+def then_link(ingest):
+    return {"seconds": ingest["seconds"] + m["link"]["seconds"], "cpu": ingest["cpu"] + m["link"]["cpu"],
+            "tree_rss_mb": max(ingest["tree_rss_mb"], m["link"]["tree_rss_mb"]),
+            "max_rss_mb": max(ingest["max_rss_mb"], m["link"]["max_rss_mb"])}
+both, everything = then_link(m["ingest"]), then_link(m["ingest-index"])
 rows = [
     ("baoku link (fingerprints, LSH, verification, stories written)", m["link"], len(sizes), sum(sizes), sizes[:5]),
-    ("baoku ingest --no-link + link (store, search index, stories)", both, len(sizes), sum(sizes), sizes[:5]),
+    ("baoku ingest --no-index --no-link + link (store, stories)", both, len(sizes), sum(sizes), sizes[:5]),
+    ("baoku ingest --no-link + link (store, search index, stories)", everything, len(sizes), sum(sizes), sizes[:5]),
     (out["datasketch"]["tool"] + " MinHashLSH + union-find", m["datasketch"],
      out["datasketch"]["clusters"], out["datasketch"]["in_clusters"], out["datasketch"]["largest"][:5]),
     (out["datatrove"]["tool"] + " MinHash dedup, 4 stages", m["datatrove"],
@@ -60,8 +67,7 @@ print("|---|---|---|---|---|---|")
 for name, r, n, items, big in rows:
     print(f"| {name} | {r['seconds']:.1f} s | {r['cpu']:.1f} s | {r['tree_rss_mb']} MB ({r['max_rss_mb']} MB) | {n} ({items}) | {', '.join(map(str, big))} |")
 print()
-for base in ["link", "ingest+link"]:
-    b = m["link"] if base == "link" else both
+for base, b in [("link", m["link"]), ("ingest --no-index + link", both), ("ingest + link", everything)]:
     ratios = ", ".join(f"{p} {m[p]['seconds'] / b['seconds']:.1f}x wall, {m[p]['cpu'] / b['cpu']:.1f}x CPU, "
                        f"{m[p]['tree_rss_mb'] / b['tree_rss_mb']:.2f}x memory" for p in ["datasketch", "datatrove"])
     print(f"baoku {base} against the peers (peer / baoku): {ratios}")
