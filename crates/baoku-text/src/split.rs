@@ -357,9 +357,10 @@ fn closes_headline(t: &str) -> bool {
         return t.contains('“') && !t.contains(['。', '，', '！', '？', '；', ',', ';']);
     }
     if t.ends_with('”') && t.starts_with('“') {
-        // One quotation, no sentence closed inside it.
+        // One quotation, no sentence closed inside it; or quoted phrases joined by words
+        // (`“过境站”变身“产业站”`), no clause punctuation anywhere.
         let inner = &t['“'.len_utf8()..t.len() - '”'.len_utf8()];
-        return !inner.contains(['。', '”']);
+        return !inner.contains('。') && (!inner.contains('”') || !inner.contains(['，', '！', '？', '；', ',', ';']));
     }
     false
 }
@@ -1087,7 +1088,8 @@ impl Segmenter {
             || starts_with_lede(&next_body.text)
             || is_byline(&next_body.text)
             || is_box_label(&next_body.text)
-            || opens_picture_item(paras, end);
+            || opens_picture_item(paras, end)
+            || self.opens_with_kicker(heads);
         // A block of several lines opens an article when the text after it does not go on
         // with the words of the text above (sections of one report share their words).
         let strong = strong
@@ -1186,6 +1188,20 @@ impl Segmenter {
                     || ['·', '：', '，', '“'].iter().any(|&c| sh.contains(c) && h0.contains(c))
             })),
         ]
+    }
+
+    /// A block led by a `……——` kicker of some length over a headline line: the classic head
+    /// of a report. Short kickers (`英国首相——`), quoted lines under the kicker and kickers
+    /// repeating the shape of earlier subheads mark sections of one feature.
+    fn opens_with_kicker(&self, heads: &[&Para]) -> bool {
+        let (first, last) = (&heads[0].text, &heads[heads.len() - 1].text);
+        let ps = &self.cur.piece.paragraphs;
+        heads.len() >= 2
+            && is_dash_kicker(first)
+            && chars_capped(first, 10) >= 10
+            && !is_dash_kicker(last)
+            && !last.starts_with(['“', '"', '■', '●'])
+            && !self.cur.subheads.iter().any(|&k| is_dash_kicker(&ps[k]))
     }
 
     /// A headline-after-body: where the block splits into the headline of the text above
@@ -1475,8 +1491,11 @@ fn is_signoff(t: &str) -> bool {
         .iter()
         .any(|o| inner.starts_with(o))
         && inner.contains(['电', '電']);
+    // An author's note or a source note may name an institution with its own brackets:
+    // `（作者为某大学（某学院）教授）`, `（摘自某日在某论坛上的致辞）`.
+    let noted = ["作者", "摘自"].iter().any(|o| inner.starts_with(o));
     let n = chars_capped(inner, 200);
-    if n < 2 || n > if dated { 200 } else { 80 } || inner.contains(['（', '(', '。']) {
+    if n < 2 || n > if dated { 200 } else { 80 } || inner.contains('。') || !noted && inner.contains(['（', '(']) {
         return false;
     }
     let keys = [
@@ -1492,6 +1511,7 @@ fn is_signoff(t: &str) -> bool {
         "通讯员",
         "整理",
         "执笔",
+        "摘自",
     ];
     if keys.iter().any(|k| inner.contains(k)) {
         return !inner.starts_with("上接") && !inner.starts_with("下转");
@@ -2029,6 +2049,36 @@ mod tests {
         let p = split_page("x.txt", text);
         assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
         assert_eq!(p.pieces[1].headlines, vec!["湖边候鸟归来"]);
+    }
+
+    #[test]
+    fn quoted_phrases_joined_by_words_make_a_headline_line() {
+        assert!(is_head_like("“老站台”变身“新客厅”"));
+        assert!(!is_head_like("“来了，都来了”“快看！”"));
+    }
+
+    #[test]
+    fn source_and_author_notes_with_inner_brackets_close_an_article() {
+        for note in ["（作者为某某大学（某学院）教授）", "（摘自3月5日在某论坛上的致辞）"]
+        {
+            let text = format!(
+                "小城的河\n　　小城的河流经千家万户，河边的柳树一年比一年高。\n　　河水养育了一代又一代人，人们也守护着河水。\n{note}\n山里的茶\n　　山里的茶园漫过山坡，茶农天不亮就上山采茶。\n"
+            );
+            let p = split_page("x.txt", &text);
+            assert_eq!(p.pieces.len(), 2, "{note}: {:?}", texts(&p));
+            assert_eq!(p.pieces[1].headlines, vec!["山里的茶"]);
+        }
+    }
+
+    #[test]
+    fn long_dash_kicker_over_a_headline_opens_a_report() {
+        let body = "　　秋收时节，田里一片繁忙，合作社的收割机来回穿梭，村民们忙着晾晒新粮。\n";
+        let text = format!("丰收的田野\n{body}{body}推广新式农具，东山县秋收效率明显提高——\n田里机器忙\n{body}");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        // Short kickers of one shape head the sections of a feature.
+        let text = format!("丰收的田野\n{body}东山——\n田里机器忙\n{body}西山——\n场上粮满仓\n{body}");
+        assert_eq!(split_page("x.txt", &text).pieces.len(), 1);
     }
 
     fn check_spans(text: &str, p: &Page) {
