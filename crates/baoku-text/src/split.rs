@@ -385,6 +385,12 @@ fn is_standing_head(t: &str) -> bool {
     HEADS.contains(&t)
 }
 
+/// Column names of brief-news corners, whose items make one article: the corner names of
+/// [`is_standing_head`] other than the picture items, and `微阅读`.
+fn is_brief_corner(t: &str) -> bool {
+    is_standing_head(t) && !t.starts_with(['图', '圖']) || t == "微阅读" || t == "微閱讀"
+}
+
 /// `……（人民时评）`: a bracketed tag at the end of a line that also holds text before it.
 /// Series tags run long (`（深入学习贯彻习近平新时代中国特色社会主义思想）`).
 fn has_column_tag(t: &str) -> bool {
@@ -808,6 +814,9 @@ enum Series {
     /// A page title over the first section's `……——` kicker (`礼赞新中国` / `某地——` /
     /// `标题`).
     Kickers,
+    /// A corner of brief news (`财经短波`, `简讯`): one item after another, each a one-line
+    /// headline, a dateline and a signed short text.
+    Corner,
 }
 
 /// A piece being built, with what the segmenter needs to know about its end.
@@ -918,6 +927,9 @@ impl Segmenter {
             // `礼赞新中国` / `某地——` / `标题`: a page title over the first section's kicker.
             if heads.len() >= 3 && heads[1..heads.len() - 1].iter().any(|h| is_dash_kicker(&h.text)) {
                 self.cur.series = Some(Series::Kickers);
+            }
+            if is_brief_corner(&heads[0].text) {
+                self.cur.series = Some(Series::Corner);
             }
         }
         for h in heads {
@@ -1060,9 +1072,12 @@ impl Segmenter {
                 is_dash_kicker(&heads[0].text)
                     && self.cur.piece.paragraphs.first().is_some_and(|p| is_byline(p)) == is_byline(&next_body.text)
             }
+            // Items of a corner have a one-line headline; a block of several lines is the
+            // next article.
+            Some(Series::Corner) => heads.len() == 1,
         };
         if section
-            && !starts_with_lede(&next_body.text)
+            && (self.cur.series == Some(Series::Corner) || !starts_with_lede(&next_body.text))
             && !heads
                 .iter()
                 .enumerate()
@@ -2079,6 +2094,26 @@ mod tests {
         // Short kickers of one shape head the sections of a feature.
         let text = format!("丰收的田野\n{body}东山——\n田里机器忙\n{body}西山——\n场上粮满仓\n{body}");
         assert_eq!(split_page("x.txt", &text).pieces.len(), 1);
+    }
+
+    #[test]
+    fn items_of_a_brief_news_corner_make_one_article() {
+        let text = concat!(
+            "财经短波\n",
+            "某银行推出小微贷款\n",
+            "本报电 某银行近日推出面向小微企业的信用贷款，最快当天放款。\n",
+            "（王小明）\n",
+            "某市举办消费季\n",
+            "本报电 某市消费季近日开幕，商家推出优惠活动一千余项。\n",
+            "（李小红）\n",
+            "手机支付越来越方便，安全怎么保障\n",
+            "支付安全问答（理财课堂）\n",
+            "　　近来，不少读者来信询问手机支付的安全问题，记者采访了有关专家。\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[0].headlines, vec!["财经短波", "某银行推出小微贷款"]);
+        assert_eq!(p.pieces[0].paragraphs.len(), 5);
     }
 
     fn check_spans(text: &str, p: &Page) {
