@@ -385,6 +385,24 @@ fn is_standing_head(t: &str) -> bool {
     HEADS.contains(&t)
 }
 
+/// The line naming a contribution's author under its headline, with the author's country
+/// or place in brackets: `（英国）某某·某某`, `(日本)某某`.
+fn is_author_line(t: &str) -> bool {
+    let Some(rest) = t.strip_prefix(['（', '(']) else {
+        return false;
+    };
+    let Some(close) = rest.find(['）', ')']) else {
+        return false;
+    };
+    let name = rest[close..].trim_start_matches(['）', ')']).trim();
+    let n = chars_capped(name, 16);
+    chars_capped(&rest[..close], 8) <= 8
+        && (2..=16).contains(&n)
+        && name
+            .chars()
+            .all(|c| crate::describe::is_cjk(c) || c == '·' || c == '•' || c == ' ')
+}
+
 /// Column names of brief-news corners, whose items make one article: the corner names of
 /// [`is_standing_head`] other than the picture items, and `微阅读`.
 fn is_brief_corner(t: &str) -> bool {
@@ -814,6 +832,9 @@ enum Series {
     /// A page title over the first section's `……——` kicker (`礼赞新中国` / `某地——` /
     /// `标题`).
     Kickers,
+    /// A page title over signed contributions, each a headline and its author's line
+    /// (`（英国）某某`).
+    Contributions,
     /// A corner of brief news (`财经短波`, `简讯`): one item after another, each a one-line
     /// headline, a dateline and a signed short text.
     Corner,
@@ -927,6 +948,9 @@ impl Segmenter {
             // `礼赞新中国` / `某地——` / `标题`: a page title over the first section's kicker.
             if heads.len() >= 3 && heads[1..heads.len() - 1].iter().any(|h| is_dash_kicker(&h.text)) {
                 self.cur.series = Some(Series::Kickers);
+            }
+            if heads.len() >= 3 && is_author_line(&heads[heads.len() - 1].text) {
+                self.cur.series = Some(Series::Contributions);
             }
             if is_brief_corner(&heads[0].text) {
                 self.cur.series = Some(Series::Corner);
@@ -1075,6 +1099,7 @@ impl Segmenter {
             // Items of a corner have a one-line headline; a block of several lines is the
             // next article.
             Some(Series::Corner) => heads.len() == 1,
+            Some(Series::Contributions) => heads.len() == 2 && is_author_line(&heads[1].text),
         };
         if section
             && (self.cur.series == Some(Series::Corner) || !starts_with_lede(&next_body.text))
@@ -2114,6 +2139,25 @@ mod tests {
         assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
         assert_eq!(p.pieces[0].headlines, vec!["财经短波", "某银行推出小微贷款"]);
         assert_eq!(p.pieces[0].paragraphs.len(), 5);
+    }
+
+    #[test]
+    fn signed_contributions_under_a_page_title_make_one_article() {
+        let text = concat!(
+            "远方的朋友谈小城（友人笔谈）\n",
+            "小城的变化让我惊喜\n",
+            "（南国）阿明·卡里\n",
+            "　　我第一次来到小城是二十年前，那时街道还很窄，如今已是宽阔的大道。\n",
+            "（作者为南国某大学教授）\n",
+            "小城人的热情难忘\n",
+            "（北国）奥拉·森\n",
+            "　　每次来到小城，朋友们都会请我品尝当地的小吃，这份热情让我难忘。\n",
+            "（作者为北国某协会会长）\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
+        assert!(is_author_line("（英国）某某·某某"));
+        assert!(!is_author_line("（记者王明）"));
     }
 
     fn check_spans(text: &str, p: &Page) {
