@@ -331,6 +331,12 @@ fn is_dash_kicker(t: &str) -> bool {
     t.ends_with("——") && !t.starts_with('—')
 }
 
+/// `——访某某`, `——记某某`: the subtitle of an interview or a profile, which is an article of
+/// its own.
+fn is_profile_subtitle(t: &str) -> bool {
+    ["——访", "——訪", "——记", "——記"].iter().any(|p| t.starts_with(p))
+}
+
 /// Labels of boxes printed inside an article (`核心阅读`, `内容提要`): never a headline.
 fn is_box_label(t: &str) -> bool {
     ["核心阅读", "核心閱讀", "内容提要", "內容提要"].contains(&t)
@@ -1129,7 +1135,8 @@ impl Segmenter {
             || is_byline(&next_body.text)
             || is_box_label(&next_body.text)
             || opens_picture_item(paras, end)
-            || self.opens_with_kicker(heads);
+            || self.opens_with_kicker(heads)
+            || heads[1..].iter().any(|h| is_profile_subtitle(&h.text));
         // A block of several lines opens an article when the text after it does not go on
         // with the words of the text above (sections of one report share their words).
         let strong = strong
@@ -2158,6 +2165,15 @@ mod tests {
         assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
         assert!(is_author_line("（英国）某某·某某"));
         assert!(!is_author_line("（记者王明）"));
+    }
+
+    #[test]
+    fn interview_or_profile_subtitle_opens_an_article() {
+        let body = "　　山村学校的孩子们每天走很远的山路上学，老师们也一直坚守在山村学校。\n";
+        let text = format!("山村学校新变化\n{body}{body}大山里的灯光\n——记山村学校教师王小明\n{body}");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines[1], "——记山村学校教师王小明");
     }
 
     fn check_spans(text: &str, p: &Page) {
