@@ -337,6 +337,16 @@ fn is_profile_subtitle(t: &str) -> bool {
     ["——访", "——訪", "——记", "——記"].iter().any(|p| t.starts_with(p))
 }
 
+/// `（2019年10月26日某某会议通过）` under a title: a law or decision printed in full, which is
+/// a document of its own.
+fn is_adoption_note(t: &str) -> bool {
+    bracketed(t).is_some_and(|inner| {
+        chars_capped(inner, 80) <= 80
+            && ['年', '月', '日'].iter().all(|&c| inner.contains(c))
+            && (inner.ends_with("通过") || inner.ends_with("通過"))
+    })
+}
+
 /// Labels of boxes printed inside an article (`核心阅读`, `内容提要`): never a headline.
 fn is_box_label(t: &str) -> bool {
     ["核心阅读", "核心閱讀", "内容提要", "內容提要"].contains(&t)
@@ -1081,6 +1091,17 @@ impl Segmenter {
             for h in heads {
                 self.push_para(h, true);
             }
+            return;
+        }
+        // The title of a law or decision over its adoption note opens a document; lines above
+        // the title (`中华人民共和国主席  某某`, `2019年10月26日`) sign the document before it.
+        if is_adoption_note(&next_body.text) {
+            let (signature, title) = heads.split_at(heads.len() - 1);
+            for h in signature {
+                self.push_para(h, false);
+            }
+            self.close();
+            self.push_heads(title);
             return;
         }
         // An editor's note (`——编者`) right above a headline block introduces the sections
@@ -2174,6 +2195,27 @@ mod tests {
         let p = split_page("x.txt", &text);
         assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
         assert_eq!(p.pieces[1].headlines[1], "——记山村学校教师王小明");
+    }
+
+    #[test]
+    fn adoption_note_opens_a_document_and_the_signature_stays_above() {
+        let text = concat!(
+            "某市河道管理办法\n",
+            "　　第一条  为了管好河道，制定本办法。\n",
+            "　　第二条  本办法自公布之日起施行。\n",
+            "某市人民代表大会常务委员会\n",
+            "2031年3月4日\n",
+            "某市人民代表大会常务委员会关于设立护河日的决定\n",
+            "（2031年3月4日某市第九届人民代表大会常务委员会第五次会议通过）\n",
+            "　　为了增强市民护河意识，决定每年四月的第一个星期六为护河日。\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[0].paragraphs.last().map(String::as_str), Some("2031年3月4日"));
+        assert_eq!(
+            p.pieces[1].headlines,
+            vec!["某市人民代表大会常务委员会关于设立护河日的决定"]
+        );
     }
 
     fn check_spans(text: &str, p: &Page) {
