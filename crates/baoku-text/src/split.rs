@@ -1560,8 +1560,8 @@ fn is_signoff(t: &str) -> bool {
         .any(|o| inner.starts_with(o))
         && inner.contains(['电', '電']);
     // An author's note or a source note may name an institution with its own brackets:
-    // `（作者为某大学（某学院）教授）`, `（摘自某日在某论坛上的致辞）`.
-    let noted = ["作者", "摘自"].iter().any(|o| inner.starts_with(o));
+    // `（作者为某大学（某学院）教授）`, `（摘自某日在某论坛上的致辞）`, `（摘编自某报）`.
+    let noted = ["作者", "摘自", "摘编", "摘編"].iter().any(|o| inner.starts_with(o));
     let n = chars_capped(inner, 200);
     if n < 2 || n > if dated { 200 } else { 80 } || inner.contains('。') || !noted && inner.contains(['（', '(']) {
         return false;
@@ -1580,8 +1580,12 @@ fn is_signoff(t: &str) -> bool {
         "整理",
         "执笔",
         "摘自",
+        "摘编",
+        "摘編",
     ];
-    if keys.iter().any(|k| inner.contains(k)) {
+    // The note closing a series of commentaries, `（本系列评论结束）`, or a speech printed in
+    // excerpt, `（某论坛发言摘要）`.
+    if keys.iter().any(|k| inner.contains(k)) || inner.starts_with("本系列") || inner.ends_with("摘要") {
         return !inner.starts_with("上接") && !inner.starts_with("下转");
     }
     // Bare names: two to four CJK chars in groups separated by spaces.
@@ -2126,9 +2130,14 @@ mod tests {
     }
 
     #[test]
-    fn source_and_author_notes_with_inner_brackets_close_an_article() {
-        for note in ["（作者为某某大学（某学院）教授）", "（摘自3月5日在某论坛上的致辞）"]
-        {
+    fn source_author_and_series_notes_close_an_article() {
+        for note in [
+            "（作者为某某大学（某学院）教授）",
+            "（摘自3月5日在某论坛上的致辞）",
+            "（摘编自3月6日《某某日报》）",
+            "（本系列评论结束）",
+            "（首届某某论坛发言摘要）",
+        ] {
             let text = format!(
                 "小城的河\n　　小城的河流经千家万户，河边的柳树一年比一年高。\n　　河水养育了一代又一代人，人们也守护着河水。\n{note}\n山里的茶\n　　山里的茶园漫过山坡，茶农天不亮就上山采茶。\n"
             );
