@@ -331,6 +331,22 @@ fn is_dash_kicker(t: &str) -> bool {
     t.ends_with("——") && !t.starts_with('—')
 }
 
+/// `——访某某`, `——记某某`: the subtitle of an interview or a profile, which is an article of
+/// its own.
+fn is_profile_subtitle(t: &str) -> bool {
+    ["——访", "——訪", "——记", "——記"].iter().any(|p| t.starts_with(p))
+}
+
+/// `（2019年10月26日某某会议通过）` under a title: a law or decision printed in full, which is
+/// a document of its own.
+fn is_adoption_note(t: &str) -> bool {
+    bracketed(t).is_some_and(|inner| {
+        chars_capped(inner, 80) <= 80
+            && ['年', '月', '日'].iter().all(|&c| inner.contains(c))
+            && (inner.ends_with("通过") || inner.ends_with("通過"))
+    })
+}
+
 /// Labels of boxes printed inside an article (`核心阅读`, `内容提要`): never a headline.
 fn is_box_label(t: &str) -> bool {
     ["核心阅读", "核心閱讀", "内容提要", "內容提要"].contains(&t)
@@ -357,9 +373,10 @@ fn closes_headline(t: &str) -> bool {
         return t.contains('“') && !t.contains(['。', '，', '！', '？', '；', ',', ';']);
     }
     if t.ends_with('”') && t.starts_with('“') {
-        // One quotation, no sentence closed inside it.
+        // One quotation, no sentence closed inside it; or quoted phrases joined by words
+        // (`“过境站”变身“产业站”`), no clause punctuation anywhere.
         let inner = &t['“'.len_utf8()..t.len() - '”'.len_utf8()];
-        return !inner.contains(['。', '”']);
+        return !inner.contains('。') && (!inner.contains('”') || !inner.contains(['，', '！', '？', '；', ',', ';']));
     }
     false
 }
@@ -382,6 +399,30 @@ fn is_standing_head(t: &str) -> bool {
         "簡訊",
     ];
     HEADS.contains(&t)
+}
+
+/// The line naming a contribution's author under its headline, with the author's country
+/// or place in brackets: `（英国）某某·某某`, `(日本)某某`.
+fn is_author_line(t: &str) -> bool {
+    let Some(rest) = t.strip_prefix(['（', '(']) else {
+        return false;
+    };
+    let Some(close) = rest.find(['）', ')']) else {
+        return false;
+    };
+    let name = rest[close..].trim_start_matches(['）', ')']).trim();
+    let n = chars_capped(name, 16);
+    chars_capped(&rest[..close], 8) <= 8
+        && (2..=16).contains(&n)
+        && name
+            .chars()
+            .all(|c| crate::describe::is_cjk(c) || c == '·' || c == '•' || c == ' ')
+}
+
+/// Column names of brief-news corners, whose items make one article: the corner names of
+/// [`is_standing_head`] other than the picture items, and `微阅读`.
+fn is_brief_corner(t: &str) -> bool {
+    is_standing_head(t) && !t.starts_with(['图', '圖']) || t == "微阅读" || t == "微閱讀"
 }
 
 /// `……（人民时评）`: a bracketed tag at the end of a line that also holds text before it.
@@ -807,6 +848,12 @@ enum Series {
     /// A page title over the first section's `……——` kicker (`礼赞新中国` / `某地——` /
     /// `标题`).
     Kickers,
+    /// A page title over signed contributions, each a headline and its author's line
+    /// (`（英国）某某`).
+    Contributions,
+    /// A corner of brief news (`财经短波`, `简讯`): one item after another, each a one-line
+    /// headline, a dateline and a signed short text.
+    Corner,
 }
 
 /// A piece being built, with what the segmenter needs to know about its end.
@@ -917,6 +964,12 @@ impl Segmenter {
             // `礼赞新中国` / `某地——` / `标题`: a page title over the first section's kicker.
             if heads.len() >= 3 && heads[1..heads.len() - 1].iter().any(|h| is_dash_kicker(&h.text)) {
                 self.cur.series = Some(Series::Kickers);
+            }
+            if heads.len() >= 3 && is_author_line(&heads[heads.len() - 1].text) {
+                self.cur.series = Some(Series::Contributions);
+            }
+            if is_brief_corner(&heads[0].text) {
+                self.cur.series = Some(Series::Corner);
             }
         }
         for h in heads {
@@ -1040,6 +1093,17 @@ impl Segmenter {
             }
             return;
         }
+        // The title of a law or decision over its adoption note opens a document; lines above
+        // the title (`中华人民共和国主席  某某`, `2019年10月26日`) sign the document before it.
+        if is_adoption_note(&next_body.text) {
+            let (signature, title) = heads.split_at(heads.len() - 1);
+            for h in signature {
+                self.push_para(h, false);
+            }
+            self.close();
+            self.push_heads(title);
+            return;
+        }
         // An editor's note (`——编者`) right above a headline block introduces the sections
         // of a compilation.
         let ps = &self.cur.piece.paragraphs;
@@ -1059,9 +1123,13 @@ impl Segmenter {
                 is_dash_kicker(&heads[0].text)
                     && self.cur.piece.paragraphs.first().is_some_and(|p| is_byline(p)) == is_byline(&next_body.text)
             }
+            // Items of a corner have a one-line headline; a block of several lines is the
+            // next article.
+            Some(Series::Corner) => heads.len() == 1,
+            Some(Series::Contributions) => heads.len() == 2 && is_author_line(&heads[1].text),
         };
         if section
-            && !starts_with_lede(&next_body.text)
+            && (self.cur.series == Some(Series::Corner) || !starts_with_lede(&next_body.text))
             && !heads
                 .iter()
                 .enumerate()
@@ -1087,7 +1155,9 @@ impl Segmenter {
             || starts_with_lede(&next_body.text)
             || is_byline(&next_body.text)
             || is_box_label(&next_body.text)
-            || opens_picture_item(paras, end);
+            || opens_picture_item(paras, end)
+            || self.opens_with_kicker(heads)
+            || heads[1..].iter().any(|h| is_profile_subtitle(&h.text));
         // A block of several lines opens an article when the text after it does not go on
         // with the words of the text above (sections of one report share their words).
         let strong = strong
@@ -1186,6 +1256,20 @@ impl Segmenter {
                     || ['·', '：', '，', '“'].iter().any(|&c| sh.contains(c) && h0.contains(c))
             })),
         ]
+    }
+
+    /// A block led by a `……——` kicker of some length over a headline line: the classic head
+    /// of a report. Short kickers (`英国首相——`), quoted lines under the kicker and kickers
+    /// repeating the shape of earlier subheads mark sections of one feature.
+    fn opens_with_kicker(&self, heads: &[&Para]) -> bool {
+        let (first, last) = (&heads[0].text, &heads[heads.len() - 1].text);
+        let ps = &self.cur.piece.paragraphs;
+        heads.len() >= 2
+            && is_dash_kicker(first)
+            && chars_capped(first, 10) >= 10
+            && !is_dash_kicker(last)
+            && !last.starts_with(['“', '"', '■', '●'])
+            && !self.cur.subheads.iter().any(|&k| is_dash_kicker(&ps[k]))
     }
 
     /// A headline-after-body: where the block splits into the headline of the text above
@@ -1475,8 +1559,11 @@ fn is_signoff(t: &str) -> bool {
         .iter()
         .any(|o| inner.starts_with(o))
         && inner.contains(['电', '電']);
+    // An author's note or a source note may name an institution with its own brackets:
+    // `（作者为某大学（某学院）教授）`, `（摘自某日在某论坛上的致辞）`, `（摘编自某报）`.
+    let noted = ["作者", "摘自", "摘编", "摘編"].iter().any(|o| inner.starts_with(o));
     let n = chars_capped(inner, 200);
-    if n < 2 || n > if dated { 200 } else { 80 } || inner.contains(['（', '(', '。']) {
+    if n < 2 || n > if dated { 200 } else { 80 } || inner.contains('。') || !noted && inner.contains(['（', '(']) {
         return false;
     }
     let keys = [
@@ -1492,8 +1579,13 @@ fn is_signoff(t: &str) -> bool {
         "通讯员",
         "整理",
         "执笔",
+        "摘自",
+        "摘编",
+        "摘編",
     ];
-    if keys.iter().any(|k| inner.contains(k)) {
+    // The note closing a series of commentaries, `（本系列评论结束）`, or a speech printed in
+    // excerpt, `（某论坛发言摘要）`.
+    if keys.iter().any(|k| inner.contains(k)) || inner.starts_with("本系列") || inner.ends_with("摘要") {
         return !inner.starts_with("上接") && !inner.starts_with("下转");
     }
     // Bare names: two to four CJK chars in groups separated by spaces.
@@ -2029,6 +2121,110 @@ mod tests {
         let p = split_page("x.txt", text);
         assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
         assert_eq!(p.pieces[1].headlines, vec!["湖边候鸟归来"]);
+    }
+
+    #[test]
+    fn quoted_phrases_joined_by_words_make_a_headline_line() {
+        assert!(is_head_like("“老站台”变身“新客厅”"));
+        assert!(!is_head_like("“来了，都来了”“快看！”"));
+    }
+
+    #[test]
+    fn source_author_and_series_notes_close_an_article() {
+        for note in [
+            "（作者为某某大学（某学院）教授）",
+            "（摘自3月5日在某论坛上的致辞）",
+            "（摘编自3月6日《某某日报》）",
+            "（本系列评论结束）",
+            "（首届某某论坛发言摘要）",
+        ] {
+            let text = format!(
+                "小城的河\n　　小城的河流经千家万户，河边的柳树一年比一年高。\n　　河水养育了一代又一代人，人们也守护着河水。\n{note}\n山里的茶\n　　山里的茶园漫过山坡，茶农天不亮就上山采茶。\n"
+            );
+            let p = split_page("x.txt", &text);
+            assert_eq!(p.pieces.len(), 2, "{note}: {:?}", texts(&p));
+            assert_eq!(p.pieces[1].headlines, vec!["山里的茶"]);
+        }
+    }
+
+    #[test]
+    fn long_dash_kicker_over_a_headline_opens_a_report() {
+        let body = "　　秋收时节，田里一片繁忙，合作社的收割机来回穿梭，村民们忙着晾晒新粮。\n";
+        let text = format!("丰收的田野\n{body}{body}推广新式农具，东山县秋收效率明显提高——\n田里机器忙\n{body}");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        // Short kickers of one shape head the sections of a feature.
+        let text = format!("丰收的田野\n{body}东山——\n田里机器忙\n{body}西山——\n场上粮满仓\n{body}");
+        assert_eq!(split_page("x.txt", &text).pieces.len(), 1);
+    }
+
+    #[test]
+    fn items_of_a_brief_news_corner_make_one_article() {
+        let text = concat!(
+            "财经短波\n",
+            "某银行推出小微贷款\n",
+            "本报电 某银行近日推出面向小微企业的信用贷款，最快当天放款。\n",
+            "（王小明）\n",
+            "某市举办消费季\n",
+            "本报电 某市消费季近日开幕，商家推出优惠活动一千余项。\n",
+            "（李小红）\n",
+            "手机支付越来越方便，安全怎么保障\n",
+            "支付安全问答（理财课堂）\n",
+            "　　近来，不少读者来信询问手机支付的安全问题，记者采访了有关专家。\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[0].headlines, vec!["财经短波", "某银行推出小微贷款"]);
+        assert_eq!(p.pieces[0].paragraphs.len(), 5);
+    }
+
+    #[test]
+    fn signed_contributions_under_a_page_title_make_one_article() {
+        let text = concat!(
+            "远方的朋友谈小城（友人笔谈）\n",
+            "小城的变化让我惊喜\n",
+            "（南国）阿明·卡里\n",
+            "　　我第一次来到小城是二十年前，那时街道还很窄，如今已是宽阔的大道。\n",
+            "（作者为南国某大学教授）\n",
+            "小城人的热情难忘\n",
+            "（北国）奥拉·森\n",
+            "　　每次来到小城，朋友们都会请我品尝当地的小吃，这份热情让我难忘。\n",
+            "（作者为北国某协会会长）\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
+        assert!(is_author_line("（英国）某某·某某"));
+        assert!(!is_author_line("（记者王明）"));
+    }
+
+    #[test]
+    fn interview_or_profile_subtitle_opens_an_article() {
+        let body = "　　山村学校的孩子们每天走很远的山路上学，老师们也一直坚守在山村学校。\n";
+        let text = format!("山村学校新变化\n{body}{body}大山里的灯光\n——记山村学校教师王小明\n{body}");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines[1], "——记山村学校教师王小明");
+    }
+
+    #[test]
+    fn adoption_note_opens_a_document_and_the_signature_stays_above() {
+        let text = concat!(
+            "某市河道管理办法\n",
+            "　　第一条  为了管好河道，制定本办法。\n",
+            "　　第二条  本办法自公布之日起施行。\n",
+            "某市人民代表大会常务委员会\n",
+            "2031年3月4日\n",
+            "某市人民代表大会常务委员会关于设立护河日的决定\n",
+            "（2031年3月4日某市第九届人民代表大会常务委员会第五次会议通过）\n",
+            "　　为了增强市民护河意识，决定每年四月的第一个星期六为护河日。\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[0].paragraphs.last().map(String::as_str), Some("2031年3月4日"));
+        assert_eq!(
+            p.pieces[1].headlines,
+            vec!["某市人民代表大会常务委员会关于设立护河日的决定"]
+        );
     }
 
     fn check_spans(text: &str, p: &Page) {
