@@ -189,7 +189,9 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
         let mut ins =
             tx.prepare_cached("INSERT INTO links (a, b, relation, script, score) VALUES (?1, ?2, ?3, ?4, ?5)")?;
         for e in &edges {
-            if !exists.exists([e.b as i64])? {
+            // the articles just linked were read in this transaction (`new` is in id order):
+            // looking each up again read a page of the table an edge
+            if new.binary_search(&e.b).is_err() && !exists.exists([e.b as i64])? {
                 continue;
             }
             ins.execute(params![

@@ -46,7 +46,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
-use crate::fingerprint::{add_headline_facts, fingerprint, Fingerprint, FingerprintParams, CONTEXT};
+use crate::fingerprint::{
+    add_headline_facts, exact_and_record_key, fingerprint, fingerprint_with_exact, Fingerprint, FingerprintParams,
+    CONTEXT,
+};
 use crate::normalize::Normalizer;
 
 /// An article id chosen by the caller (the store's article id).
@@ -159,7 +162,8 @@ impl LinkDoc {
     ) -> LinkDoc {
         let norm = normalizer.normalize(text);
         let head = normalizer.normalize(headline);
-        let mut fp = fingerprint(&norm.text, params);
+        let (exact, record_key) = exact_and_record_key(&head.text, &norm.text);
+        let mut fp = fingerprint_with_exact(&norm.text, params, exact);
         add_headline_facts(&mut fp, &head.text);
         let wire = agency.is_some_and(|a| {
             let a = normalizer.normalize(a).text;
@@ -168,7 +172,7 @@ impl LinkDoc {
         });
         LinkDoc {
             id,
-            record_key: record_key(&head.text, &norm.text),
+            record_key,
             date: date.map_or(0, |d| {
                 d.chars()
                     .filter(char::is_ascii_digit)
@@ -210,16 +214,6 @@ impl LinkDoc {
             bands,
         });
     }
-}
-
-/// Hash of headline and text in matching form: [`hash_str`](crate::fingerprint::hash_str) of both joined by a NUL,
-/// without joining them.
-fn record_key(head: &str, text: &str) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for b in head.bytes().chain([0]).chain(text.bytes()) {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    crate::fingerprint::mix64(h)
 }
 
 /// The fingerprint [`LinkDoc::new`] gives an article (what a [`FingerprintSource`] answers).
@@ -2176,8 +2170,8 @@ mod tests {
     #[test]
     fn record_key_is_the_hash_of_headline_and_text_joined() {
         use crate::fingerprint::hash_str;
-        assert_eq!(record_key("广告", ""), hash_str("广告\u{0}"));
-        assert_eq!(record_key("甲", "乙丙"), hash_str("甲\u{0}乙丙"));
+        assert_eq!(exact_and_record_key("广告", "").1, hash_str("广告\u{0}"));
+        assert_eq!(exact_and_record_key("甲", "乙丙").1, hash_str("甲\u{0}乙丙"));
     }
 
     #[test]
