@@ -1295,7 +1295,9 @@ impl Segmenter {
             }
             let a = affinity(&part, &above);
             let b = affinity(&part, follow);
-            if a >= 0.5 && a > b + 0.25 && best.is_none_or(|(m, _)| a - b > m) {
+            // A headline shares a good part of its words with the text it heads (a short one
+            // often only a place and a thing), clearly more than with the text below.
+            if a >= 0.4 && a > b + 0.2 && best.is_none_or(|(m, _)| a - b > m) {
                 best = Some((a - b, k));
             }
         }
@@ -2049,6 +2051,24 @@ mod tests {
         let p = split_page("x.txt", text);
         assert_eq!(p.pieces.len(), 3, "{:?}", texts(&p));
         assert_eq!(p.pieces[1].headlines, vec!["西山村——", "果园开放 果农增收"]);
+        assert_eq!(p.pieces[2].headlines, vec!["新茶上市"]);
+    }
+
+    #[test]
+    fn trailing_headline_sharing_a_few_words_with_its_body_is_cut_out() {
+        // The trailing headline shares four of its ten character pairs with the text above.
+        let text = concat!(
+            "老街茶馆重新开张\n",
+            "本报北京1月2日电  东湖镇的老街茶馆今天重新开张，街坊们又有了聊天的地方。\n",
+            "本报讯  河湾公园里的樱花开了，市民纷纷前来赏花拍照。\n",
+            "河湾公园新栽千株樱花树\n",
+            "新茶上市\n",
+            "本报杭州1月2日电  茶农们忙着采茶，今年的新茶香气扑鼻。\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 3, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines, vec!["河湾公园新栽千株樱花树"]);
+        assert!(p.pieces[1].paragraphs[0].contains("樱花开了"));
         assert_eq!(p.pieces[2].headlines, vec!["新茶上市"]);
     }
 
