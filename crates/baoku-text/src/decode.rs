@@ -67,21 +67,26 @@ pub fn decode_vec(raw: Vec<u8>) -> Decoded {
         return decode(&raw);
     }
     match String::from_utf8(raw) {
-        Ok(text) => Decoded {
-            raw_len: text.len(),
-            text,
-            encoding: UTF_8.name(),
-            bom: false,
-            bad_bytes: 0,
-            binary: false,
-            lines: vec![LineMark {
-                text: 0,
-                raw: 0,
-                clean: true,
-            }],
-            encoder: UTF_8,
-        },
+        Ok(text) => valid_utf8(text),
         Err(e) => decode(e.as_bytes()),
+    }
+}
+
+/// Text that was valid UTF-8 without a BOM: its raw bytes are its own.
+fn valid_utf8(text: String) -> Decoded {
+    Decoded {
+        raw_len: text.len(),
+        text,
+        encoding: UTF_8.name(),
+        bom: false,
+        bad_bytes: 0,
+        binary: false,
+        lines: vec![LineMark {
+            text: 0,
+            raw: 0,
+            clean: true,
+        }],
+        encoder: UTF_8,
     }
 }
 
@@ -107,20 +112,7 @@ pub fn decode(raw: &[u8]) -> Decoded {
         };
     }
     if let Ok(text) = std::str::from_utf8(raw) {
-        return Decoded {
-            text: text.to_owned(),
-            encoding: UTF_8.name(),
-            bom: false,
-            bad_bytes: 0,
-            binary: false,
-            lines: vec![LineMark {
-                text: 0,
-                raw: 0,
-                clean: true,
-            }],
-            raw_len: raw.len(),
-            encoder: UTF_8,
-        };
+        return valid_utf8(text.to_owned());
     }
     // Mostly-valid UTF-8 with a few damaged bytes is still UTF-8: GB18030 text read as
     // UTF-8 fails on nearly every character, so a low error rate settles it.

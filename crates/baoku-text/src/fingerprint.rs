@@ -215,46 +215,25 @@ fn fact_keys(norm: &str, out: &mut Vec<u64>) {
         }
         hash_chars(ctx[2 - n..].iter().copied())
     };
-    let key = |strong: bool, context: u64, text: u64| {
-        u64::from(strong) << 63 | ((context << 32) & CONTEXT) | (text & 0xffff_ffff)
-    };
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_ascii_digit() {
-            let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
-                i += 1;
-            }
-            let date = matches!(chars.get(i), Some('年' | '月' | '日' | '时' | '号'));
-            out.push(key(
-                date,
-                context(&chars[..start]),
-                hash_chars(chars[start..i].iter().copied()),
-            ));
-            continue;
-        }
-        if c == '《' {
-            if let Some(len) = chars[i + 1..].iter().take(60).position(|&c| c == '》') {
-                out.push(key(
-                    true,
-                    context(&chars[..i]),
-                    hash_chars(chars[i..i + len + 2].iter().copied()),
-                ));
-                i += len + 2;
-                continue;
-            }
-        }
-        i += 1;
-    }
+    scan_facts(&chars, |kind, value, before| {
+        let text = hash_chars(chars[value].iter().copied());
+        out.push(fact_bits(kind, false, context(&chars[..before]), text));
+    });
 }
 
 /// A fact as kept in a [`Fingerprint`]: bit 63 marks dates and titles (their contradiction
 /// weighs more), bit 62 *key* facts (a text's 《titles》 and the headline's facts, one
 /// contradiction of which is enough), bits 32–61 hash the context, the low bits the value.
 fn encode_fact(f: &Fact, key: bool) -> u64 {
-    let strong = u64::from(f.kind != FactKind::Number) << 63;
-    strong | u64::from(key) << 62 | ((hash_str(&f.context) << 32) & CONTEXT) | (hash_str(&f.text) & 0xffff_ffff)
+    fact_bits(f.kind, key, hash_str(&f.context), hash_str(&f.text))
+}
+
+/// [`encode_fact`] from the hashes of the context and the value.
+fn fact_bits(kind: FactKind, key: bool, context: u64, text: u64) -> u64 {
+    u64::from(kind != FactKind::Number) << 63
+        | u64::from(key) << 62
+        | ((context << 32) & CONTEXT)
+        | (text & 0xffff_ffff)
 }
 
 /// The context bits of an encoded fact.
@@ -418,6 +397,20 @@ pub struct Fact {
 pub fn facts(norm: &str) -> Vec<Fact> {
     let chars: Vec<char> = norm.chars().collect();
     let mut out = Vec::new();
+    scan_facts(&chars, |kind, value, before| {
+        out.push(Fact {
+            kind,
+            text: chars[value].iter().collect(),
+            context: context(&chars[..before]),
+        })
+    });
+    out
+}
+
+/// Finds the facts of `chars`: calls `found(kind, the value's range, where its context
+/// ends)` for each, in order. The one definition of a fact, for [`facts`] and the hashed
+/// keys of fingerprints.
+fn scan_facts(chars: &[char], mut found: impl FnMut(FactKind, std::ops::Range<usize>, usize)) {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -426,33 +419,22 @@ pub fn facts(norm: &str) -> Vec<Fact> {
             while i < chars.len() && chars[i].is_ascii_digit() {
                 i += 1;
             }
-            let text: String = chars[start..i].iter().collect();
             let kind = match chars.get(i) {
                 Some('年' | '月' | '日' | '时' | '号') => FactKind::Date,
                 _ => FactKind::Number,
             };
-            out.push(Fact {
-                kind,
-                text,
-                context: context(&chars[..start]),
-            });
+            found(kind, start..i, start);
             continue;
         }
         if c == '《' {
             if let Some(len) = chars[i + 1..].iter().take(60).position(|&c| c == '》') {
-                let text: String = chars[i..i + len + 2].iter().collect();
-                out.push(Fact {
-                    kind: FactKind::Title,
-                    text,
-                    context: context(&chars[..i]),
-                });
+                found(FactKind::Title, i..i + len + 2, i);
                 i += len + 2;
                 continue;
             }
         }
         i += 1;
     }
-    out
 }
 
 fn context(before: &[char]) -> String {
