@@ -7,8 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use baoku_text::decode::{decode, gunzip, Decoded};
-use baoku_text::describe::dateline;
-use baoku_text::issue_date::{opening, IssueDates, Undated};
+use baoku_text::issue_date::{IssueDates, Undated};
 use baoku_text::Furniture;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -584,14 +583,7 @@ impl Batches<'_> {
                 self.dates.learn(a);
             } else {
                 let page = a.spans.first().map_or(-1, |s| written.files[s.source]);
-                self.undated.push((
-                    id,
-                    Undated {
-                        page,
-                        opening: opening(&a.text),
-                        month_day: dateline(&a.text).and_then(|d| d.month_day),
-                    },
-                ));
+                self.undated.push((id, Undated::of(a, page)));
             }
         }
         self.held = assembled.held;
@@ -660,7 +652,6 @@ fn stored_partners(conn: &Connection, batch: &[Prepared]) -> Result<Vec<Prepared
     Ok(out)
 }
 
-/// Writes the files of a batch, their articles and their pages' furniture in one transaction.
 /// What [`write_batch`] wrote: the files' reports, and the ids of files and articles in
 /// the order of the batch.
 struct Written {
@@ -669,6 +660,7 @@ struct Written {
     articles: Vec<i64>,
 }
 
+/// Writes the files of a batch, their articles and their pages' furniture in one transaction.
 fn write_batch(conn: &mut Connection, a: &Assembled) -> Result<Written> {
     let (batch, articles, pages, page_from) = (&a.files, &a.articles, &a.pages, a.page_articles);
     let tx = conn.transaction()?;
@@ -777,7 +769,7 @@ fn write_batch(conn: &mut Connection, a: &Assembled) -> Result<Written> {
 /// Dates the undated page articles of an ingest, in one transaction, and queues them for
 /// the search index.
 fn date_undated(conn: &mut Connection, dates: &IssueDates, undated: &[(i64, Undated)]) -> Result<()> {
-    let found = dates.resolve(&undated.iter().map(|(_, u)| u.clone()).collect::<Vec<_>>());
+    let found = dates.resolve(undated.iter().map(|(_, u)| u));
     if found.iter().all(Option::is_none) {
         return Ok(());
     }
@@ -789,8 +781,7 @@ fn date_undated(conn: &mut Connection, dates: &IssueDates, undated: &[(i64, Unda
         for ((id, _), f) in undated.iter().zip(found) {
             let Some(f) = f else { continue };
             let mut warnings: Vec<String> = from_json(get.query_row([id], |r| r.get(0))?);
-            warnings.retain(|w| !w.starts_with("no issue date"));
-            warnings.push(f.warning);
+            f.note_in(&mut warnings);
             set.execute(params![f.date, json(&warnings), id])?;
             queue.execute([id])?;
         }

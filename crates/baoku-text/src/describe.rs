@@ -14,7 +14,7 @@ pub fn describe(a: &mut Article) {
         a.lang = lang(&a.text).to_string();
     }
     if a.script.is_empty() {
-        a.script = script(&a.text).to_string();
+        a.script = script(&a.text, &a.lang).to_string();
     }
     let d = dateline(&a.text);
     if a.agency.is_none() {
@@ -250,10 +250,10 @@ pub fn lang(text: &str) -> &'static str {
     }
 }
 
-/// `Hans`, `Hant` or `Latn`: Chinese text is `Hant` when at least 3% of its first 4,000
-/// CJK characters are traditional-only forms from [`TRADITIONAL`].
-pub fn script(text: &str) -> &'static str {
-    if lang(text) == "en" {
+/// `Hans`, `Hant` or `Latn` for a text in language `lang`: Chinese text is `Hant` when at
+/// least 3% of its first 4,000 CJK characters are traditional-only forms from [`TRADITIONAL`].
+pub fn script(text: &str, lang: &str) -> &'static str {
+    if lang == "en" {
         return "Latn";
     }
     let (mut cjk, mut trad) = (0usize, 0usize);
@@ -399,8 +399,8 @@ mod tests {
 
     #[test]
     fn traditional_script_and_english() {
-        assert_eq!(script("這個國家的經濟發展很快，們說過。"), "Hant");
-        assert_eq!(script("这个国家的经济发展很快，他们说过。"), "Hans");
+        assert_eq!(script("這個國家的經濟發展很快，們說過。", "zh"), "Hant");
+        assert_eq!(script("这个国家的经济发展很快，他们说过。", "zh"), "Hans");
         let a = art("BEIJING, March 20 (Xinhua) -- The bridge opened on Friday.");
         assert_eq!((a.lang.as_str(), a.script.as_str()), ("en", "Latn"));
         assert_eq!(a.agency.as_deref(), Some("Xinhua"));

@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 
+use crate::describe::dateline;
 use crate::model::Article;
 
 /// What one undated article offers for dating.
@@ -26,6 +27,17 @@ pub struct Undated {
     pub month_day: Option<(u32, u32)>,
 }
 
+impl Undated {
+    /// What `a`, printed on `page`, offers for dating.
+    pub fn of(a: &Article, page: i64) -> Undated {
+        Undated {
+            page,
+            opening: opening(&a.text),
+            month_day: dateline(&a.text).and_then(|d| d.month_day),
+        }
+    }
+}
+
 /// A date found for an undated article, and the warning that says where it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found {
@@ -33,6 +45,40 @@ pub struct Found {
     pub date: String,
     /// Replaces the article's "no issue date" warning.
     pub warning: String,
+}
+
+impl Found {
+    /// Puts the warning saying where the date came from in place of the one `describe`
+    /// left saying there was none.
+    pub fn note_in(&self, warnings: &mut Vec<String>) {
+        warnings.retain(|w| !w.starts_with("no issue date"));
+        warnings.push(self.warning.clone());
+    }
+}
+
+/// Dates the undated articles among `articles` from the dated ones, each article's page
+/// being its first source: [`crate::stitch::stitch`] on one batch of pages. (The store does
+/// the same over a whole ingest.)
+pub fn date_articles(articles: &mut [Article]) {
+    let mut dates = IssueDates::default();
+    articles
+        .iter()
+        .filter(|a| a.date.is_some())
+        .for_each(|a| dates.learn(a));
+    let undated: Vec<usize> = (0..articles.len()).filter(|&i| articles[i].date.is_none()).collect();
+    let offers: Vec<Undated> = undated
+        .iter()
+        .map(|&i| {
+            let a = &articles[i];
+            Undated::of(a, a.spans.first().map_or(-1, |s| s.source as i64))
+        })
+        .collect();
+    for (i, found) in undated.into_iter().zip(dates.resolve(offers.iter())) {
+        if let Some(f) = found {
+            f.note_in(&mut articles[i].warnings);
+            articles[i].date = Some(f.date);
+        }
+    }
 }
 
 /// What the dated articles of an ingest say about dates.
@@ -71,9 +117,9 @@ impl IssueDates {
     }
 
     /// Dates `undated` where the ingest allows, in the same order.
-    pub fn resolve(&self, undated: &[Undated]) -> Vec<Option<Found>> {
+    pub fn resolve<'a>(&self, undated: impl Iterator<Item = &'a Undated> + Clone) -> Vec<Option<Found>> {
         let mut latest: HashMap<i64, Vec<(u32, u32)>> = HashMap::new();
-        for u in undated {
+        for u in undated.clone() {
             if let Some(md) = u.month_day {
                 latest.entry(u.page).or_default().push(md);
             }
@@ -83,7 +129,6 @@ impl IssueDates {
             .map(|(page, mds)| (page, self.estimate(&mds)))
             .collect();
         undated
-            .iter()
             .map(|u| {
                 let copy = u.opening.as_ref().and_then(|k| self.openings.get(k)).cloned().flatten();
                 match copy {
@@ -186,6 +231,28 @@ mod tests {
     }
 
     #[test]
+    fn date_articles_dates_an_undated_page_from_the_dated_ones() {
+        let mut page = Article {
+            text: "本报清溪3月3日电  河湾小学今天迎来开学日。".into(),
+            warnings: vec!["no issue date; dateline says 3月3日 but gives no year, date left unset".into()],
+            ..Article::default()
+        };
+        page.spans.push(crate::SourceSpan {
+            source: 1,
+            span: crate::Span::new(0, 10),
+        });
+        let mut articles = [dated("2020-03-04", "冬储菜进了社区"), page];
+        date_articles(&mut articles);
+        assert_eq!(articles[1].date.as_deref(), Some("2020-03-04"));
+        assert_eq!(articles[1].warnings.len(), 1);
+        assert!(
+            articles[1].warnings[0].contains("estimated"),
+            "{:?}",
+            articles[1].warnings
+        );
+    }
+
+    #[test]
     fn next_day_rolls_over_months_years_and_leap_days() {
         assert_eq!(next_day(2020, 1, 17), Some((2020, 1, 18)));
         assert_eq!(next_day(2019, 10, 31), Some((2019, 11, 1)));
@@ -200,7 +267,7 @@ mod tests {
         let mut dates = IssueDates::default();
         dates.learn(&dated("2020-03-05", "山里来了快递车"));
         dates.learn(&dated("2019-10-02", "江川大桥建成通车"));
-        let found = dates.resolve(&[undated(7, Some((3, 2))), undated(7, Some((3, 4))), undated(7, None)]);
+        let found = dates.resolve([undated(7, Some((3, 2))), undated(7, Some((3, 4))), undated(7, None)].iter());
         let want = Some("2020-03-05".to_string());
         assert!(
             found.iter().all(|f| f.as_ref().map(|f| f.date.clone()) == want),
@@ -213,29 +280,35 @@ mod tests {
     fn the_year_comes_across_a_month_end_and_a_new_year() {
         let mut dates = IssueDates::default();
         dates.learn(&dated("2020-01-02", "元旦的街头"));
-        let found = dates.resolve(&[
-            undated(1, Some((12, 30))),
-            undated(1, Some((12, 31))),
-            undated(2, Some((1, 1))),
-        ]);
+        let found = dates.resolve(
+            [
+                undated(1, Some((12, 30))),
+                undated(1, Some((12, 31))),
+                undated(2, Some((1, 1))),
+            ]
+            .iter(),
+        );
         assert_eq!(found[0].as_ref().unwrap().date, "2020-01-01");
         assert_eq!(found[2].as_ref().unwrap().date, "2020-01-02");
         // A page with both December and January datelines is a January issue.
-        let found = dates.resolve(&[undated(3, Some((12, 31))), undated(3, Some((1, 1)))]);
+        let found = dates.resolve([undated(3, Some((12, 31))), undated(3, Some((1, 1)))].iter());
         assert_eq!(found[0].as_ref().unwrap().date, "2020-01-02");
     }
 
     #[test]
     fn no_year_is_guessed_without_clear_evidence() {
         let mut dates = IssueDates::default();
-        assert_eq!(dates.resolve(&[undated(1, Some((3, 4)))]), vec![None]);
+        assert_eq!(dates.resolve([undated(1, Some((3, 4)))].iter()), vec![None]);
         dates.learn(&dated("2019-03-10", "甲"));
         dates.learn(&dated("2020-03-10", "乙"));
-        assert_eq!(dates.resolve(&[undated(1, Some((3, 4)))]), vec![None]);
+        assert_eq!(dates.resolve([undated(1, Some((3, 4)))].iter()), vec![None]);
         dates.learn(&dated("2020-03-11", "丙"));
         dates.learn(&dated("2020-03-12", "丁"));
         assert_eq!(
-            dates.resolve(&[undated(1, Some((3, 4)))])[0].as_ref().unwrap().date,
+            dates.resolve([undated(1, Some((3, 4)))].iter())[0]
+                .as_ref()
+                .unwrap()
+                .date,
             "2020-03-05"
         );
     }
@@ -248,10 +321,10 @@ mod tests {
         dates.learn(&dated("2020-03-07", "别的文章"));
         let mut u = undated(1, Some((3, 4)));
         u.opening = opening(&text);
-        let found = dates.resolve(&[u.clone()]);
+        let found = dates.resolve([u.clone()].iter());
         assert_eq!(found[0].as_ref().unwrap().date, "2020-03-06");
         assert!(found[0].as_ref().unwrap().warning.contains("identical"));
         dates.learn(&dated("2020-03-08", &text));
-        assert_eq!(dates.resolve(&[u])[0].as_ref().unwrap().date, "2020-03-05");
+        assert_eq!(dates.resolve([u].iter())[0].as_ref().unwrap().date, "2020-03-05");
     }
 }

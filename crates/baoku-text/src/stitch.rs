@@ -17,7 +17,7 @@ use crate::split::{Page, Piece};
 /// is the index of the page in `pages`.
 pub fn stitch(pages: &[Page]) -> Vec<Article> {
     let mut articles: Vec<Article> = chains(pages).iter().map(|c| article(pages, c)).collect();
-    date_copies(&mut articles);
+    crate::issue_date::date_articles(&mut articles);
     articles
 }
 
@@ -94,36 +94,6 @@ pub fn is_open(pages: &[Page], chain: &[PieceId]) -> bool {
     let piece = |id: PieceId| &pages[id.0].pieces[id.1];
     let (first, last) = (chain[0], chain[chain.len() - 1]);
     piece(last).continues_to.is_some() || piece(first).continued_from.is_some()
-}
-
-/// An article printed twice in a batch (a page dumped alone and again inside its whole
-/// issue) comes from one issue: an undated copy takes the date of a dated one. (The store
-/// does this across a whole ingest with [`crate::issue_date`].)
-pub fn date_copies(articles: &mut [Article]) {
-    let key = |a: &Article| crate::issue_date::opening(&a.text);
-    let mut dated: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
-    for a in articles.iter() {
-        if let (Some(d), Some(k)) = (&a.date, key(a)) {
-            // Two dated copies that disagree date nothing.
-            dated
-                .entry(k)
-                .and_modify(|e| {
-                    if e.as_ref() != Some(d) {
-                        *e = None;
-                    }
-                })
-                .or_insert_with(|| Some(d.clone()));
-        }
-    }
-    for a in articles.iter_mut().filter(|a| a.date.is_none()) {
-        if let Some(Some(d)) = key(a).and_then(|k| dated.get(&k)) {
-            a.date = Some(d.clone());
-            a.warnings.retain(|w| !w.starts_with("no issue date"));
-            a.warnings.push(format!(
-                "issue date {d} taken from an identical article elsewhere in the batch"
-            ));
-        }
-    }
 }
 
 /// How well `t` (begins `（上接第M版）`) continues `h` (ends `（下转第N版）`); `None` when

@@ -32,6 +32,9 @@ impl Cli {
 /// `--option` (with its value) after `search` goes before the query words; a bare `--`
 /// ends the options.
 pub fn options_first(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    if !args.iter().any(|a| a == "search") {
+        return args;
+    }
     let mut cmd = <Cli as clap::CommandFactory>::command();
     cmd.build();
     let search = cmd.find_subcommand("search").expect("search is a command");
