@@ -44,7 +44,16 @@ pub fn describe(a: &mut Article) {
 /// The date of a web-page credit line opening the text:
 /// `Source: Xinhua | 2024-03-12 17:42:05 | Editor: …`, `来源：新华网 | 2024-03-12`.
 fn web_credit_date(text: &str) -> Option<String> {
-    let first = text.lines().next()?;
+    credit_line_date(text.lines().next()?)
+}
+
+/// True for a web-page credit line (`Source: Xinhua | 2024-03-12 17:42:05 | Editor: …`): a
+/// line of its own, never the start of a paragraph that layout broke.
+pub(crate) fn is_web_credit(line: &str) -> bool {
+    credit_line_date(line).is_some()
+}
+
+fn credit_line_date(first: &str) -> Option<String> {
     let head = first.get(..first.len().min(200)).unwrap_or(first);
     if !head.contains('|') {
         return None;
@@ -96,9 +105,14 @@ const AGENCIES: [(&str, &str); 22] = [
     ("中国日报", "中国日报"),
 ];
 
-/// Reads the dateline at the start of the text, or failing that in a closing sign-off.
+/// Reads the dateline at the start of the text (under a web-page credit line, if one opens
+/// it), or failing that in a closing sign-off.
 pub fn dateline(text: &str) -> Option<Dateline> {
-    let first = text.lines().next().unwrap_or("");
+    let mut lines = text.lines();
+    let mut first = lines.next().unwrap_or("");
+    if is_web_credit(first) {
+        first = lines.next().unwrap_or("");
+    }
     if let Some(d) = parse_dateline(first) {
         return Some(d);
     }
@@ -409,9 +423,15 @@ mod tests {
 
     #[test]
     fn web_credit_gives_the_date() {
-        let mut a = art("Source: Wire | 2024-03-12 17:42:05 | Editor: Li Ming\nTOWN, March 12 -- A bridge opened.");
+        let mut a =
+            art("Source: Wire | 2024-03-12 17:42:05 | Editor: Li Ming\nTOWN, March 12 (Wire) -- A bridge opened.");
         describe(&mut a);
         assert_eq!(a.date.as_deref(), Some("2024-03-12"));
+        assert_eq!(
+            a.place.as_deref(),
+            Some("TOWN"),
+            "the dateline under the credit line is read"
+        );
         assert_eq!(web_credit_date("没有竖线 2024-03-12"), None);
         assert_eq!(web_credit_date("a | 2024-13-12 | b"), None);
     }

@@ -735,7 +735,7 @@ fn is_tail(prev: &Para, prev_last: &Line, line: &Line, indent_mode: bool) -> boo
         || line
             .text
             .starts_with(['，', '、', '。', '；', '：', '”', '）', ',', ';']);
-    if is_photo_credit(prev_last.text) {
+    if is_photo_credit(prev_last.text) || crate::describe::is_web_credit(prev_last.text) {
         return false;
     }
     if matches!(prev.kind, Kind::Head) && prev.spans.len() == 1 && !ends_terminated(prev_last.text) {
@@ -1774,6 +1774,17 @@ mod tests {
         assert_eq!(
             p.pieces[0].paragraphs[0],
             "The new bridge links the two villages on either side of the river."
+        );
+        // A web credit line ends with no full stop, but is a line of its own.
+        let text = "Bridge opens\n\nSource: Wire | 2024-03-12 17:42:05 | Editor: Li Ming\n\n\
+                    TOWN, March 12 (Wire) -- The new bridge links the two villages on either\n\nside of the river.\n";
+        let p = split_page("x.txt", text);
+        assert_eq!(
+            p.pieces[0].paragraphs[..2],
+            [
+                "Source: Wire | 2024-03-12 17:42:05 | Editor: Li Ming",
+                "TOWN, March 12 (Wire) -- The new bridge links the two villages on either side of the river."
+            ]
         );
     }
 

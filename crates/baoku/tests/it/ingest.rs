@@ -35,6 +35,24 @@ fn samples_ingest_into_articles_with_provenance() {
     let trad = feed.iter().find(|a| a["source_id"] == "wf-20240315-0003").unwrap();
     assert_eq!(trad["script"], "Hant");
     assert_eq!(trad["lang"], "zh");
+    // The English wire story: its web credit line stays a line of its own, so the dateline
+    // under it gives place and agency.
+    let wire = articles
+        .iter()
+        .find(|a| a["files"][0]["path"].as_str().unwrap().ends_with("english_report.txt"))
+        .unwrap();
+    assert_eq!(
+        (wire["lang"].as_str(), wire["date"].as_str()),
+        (Some("en"), Some("2024-03-12"))
+    );
+    assert_eq!(
+        (wire["agency"].as_str(), wire["place"].as_str()),
+        (Some("Xinhua"), Some("JIANGCHUAN"))
+    );
+    assert!(wire["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Source: Xinhua | 2024-03-12 17:42:05 | Editor: Liu Fang\nJIANGCHUAN, March 12"));
     for a in &articles {
         for key in [
             "id",
