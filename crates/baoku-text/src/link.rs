@@ -310,9 +310,10 @@ impl Relation {
 /// A typed edge between a new article and an article it was compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Edge {
-    /// The new article.
+    /// The new article; for a `translation`, the one whose story was merged into the other's.
     pub a: DocId,
-    /// The article it was compared with (a story's canonical member at the time).
+    /// The article it was compared with (a story's canonical member at the time); for a
+    /// `translation`, the one whose story stayed.
     pub b: DocId,
     /// How they relate.
     pub relation: Relation,
