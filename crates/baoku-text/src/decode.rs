@@ -76,7 +76,8 @@ pub fn gunzip_reader(bytes: &[u8]) -> Box<dyn BufRead + Send + '_> {
 
 /// Whether `head`, the start of a file's bytes (gzip undone), is text that [`decode`] reads
 /// as UTF-8 byte for byte if the rest of the file is valid UTF-8 too: no BOM, not binary,
-/// valid UTF-8 but for a character cut at its end.
+/// valid UTF-8 but for a character cut at its end. `head` must hold the first 8 KB (or the
+/// whole file), which tell binary files.
 pub fn starts_as_utf8(head: &[u8]) -> bool {
     let valid = match std::str::from_utf8(head) {
         Ok(_) => true,
