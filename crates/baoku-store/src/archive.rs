@@ -697,21 +697,8 @@ fn try_write_batch(conn: &mut Connection, a: &Assembled) -> Result<std::result::
     // Articles of HTML and JSONL files first, in file order, then those of text pages: the
     // order ingest has always written them in.
     for (k, p) in batch.iter().enumerate() {
-        let (id, report) = (file_ids[k], &mut reports[k]);
-        // Spans of these articles were mapped to raw bytes by `prepare` or are raw (streamed).
-        let mut write = |a: &Article| -> Result<()> {
-            let spans: Vec<(i64, Span)> = a.spans.iter().map(|s| (id, s.span)).collect();
-            insert_article(&tx, a, &spans)?;
-            report.articles += usize::from(!spans.is_empty());
-            Ok(())
-        };
-        if !p.stream {
-            p.articles.iter().try_for_each(&mut write)?;
-            continue;
-        }
-        match crate::stream::for_each_record(&p.raw, |a| write(&a))? {
-            Some(warnings) => report.warnings.extend(warnings),
-            None => return Ok(Err(k)),
+        if !write_file_articles(&tx, p, file_ids[k], &mut reports[k])? {
+            return Ok(Err(k));
         }
     }
     let mut article_ids = Vec::with_capacity(a.articles.len());
@@ -761,6 +748,26 @@ fn try_write_batch(conn: &mut Connection, a: &Assembled) -> Result<std::result::
         files: file_ids,
         articles: article_ids,
     }))
+}
+
+/// Writes the articles of an HTML or JSONL file, streaming it when it streams; false when
+/// it did not stream after all.
+fn write_file_articles(tx: &Transaction, p: &Prepared, file_id: i64, report: &mut FileReport) -> Result<bool> {
+    // Spans of these articles were mapped to raw bytes by `prepare`, or are raw (streamed).
+    let mut write = |a: &Article| -> Result<()> {
+        let spans: Vec<(i64, Span)> = a.spans.iter().map(|s| (file_id, s.span)).collect();
+        insert_article(tx, a, &spans)?;
+        report.articles += usize::from(!spans.is_empty());
+        Ok(())
+    };
+    if !p.stream {
+        p.articles.iter().try_for_each(&mut write)?;
+        return Ok(true);
+    }
+    let warnings = crate::stream::for_each_record(&p.raw, |a| write(&a))?;
+    let streamed = warnings.is_some();
+    report.warnings.extend(warnings.into_iter().flatten());
+    Ok(streamed)
 }
 
 /// Inserts an article with its spans (file id, raw bytes) and queues it for the search index.
