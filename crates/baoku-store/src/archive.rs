@@ -8,14 +8,15 @@ use std::path::{Path, PathBuf};
 
 use baoku_text::decode::{decode, gunzip, Decoded};
 use baoku_text::issue_date::{IssueDates, Undated};
-use baoku_text::Furniture;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use baoku_text::{Article, Furniture, Span};
+use rusqlite::blob::ZeroBlob;
+use rusqlite::{params, Connection, OptionalExtension, Transaction, MAIN_DB};
 use serde::Serialize;
 
 use crate::batch::{assemble, Assembled, Held};
 use crate::error::{Error, Result};
 use crate::index::SearchIndex;
-use crate::prepare::Prepared;
+use crate::prepare::{read_whole, Prepared};
 use crate::schema;
 use crate::search::{SearchRequest, SearchResults};
 
@@ -571,14 +572,9 @@ impl Batches<'_> {
         if files.is_empty() {
             return Ok(Vec::new());
         }
-        let assembled = assemble(files, last);
-        let written = write_batch(&mut self.archive.conn, &assembled)?;
-        let pages = assembled
-            .articles
-            .iter()
-            .zip(&written.articles)
-            .skip(assembled.page_articles);
-        for (a, &id) in pages {
+        let mut assembled = assemble(files, last);
+        let written = write_batch(&mut self.archive.conn, &mut assembled)?;
+        for (a, &id) in assembled.articles.iter().zip(&written.articles) {
             if a.date.is_some() {
                 self.dates.learn(a);
             } else {
@@ -652,21 +648,35 @@ fn stored_partners(conn: &Connection, batch: &[Prepared]) -> Result<Vec<Prepared
     Ok(out)
 }
 
-/// What [`write_batch`] wrote: the files' reports, and the ids of files and articles in
-/// the order of the batch.
+/// What [`write_batch`] wrote: the files' reports, and the ids of the files and of the
+/// page articles in the order of the batch.
 struct Written {
     reports: Vec<FileReport>,
     files: Vec<i64>,
     articles: Vec<i64>,
 }
 
-/// Writes the files of a batch, their articles and their pages' furniture in one transaction.
-fn write_batch(conn: &mut Connection, a: &Assembled) -> Result<Written> {
-    let (batch, articles, pages, page_from) = (&a.files, &a.articles, &a.pages, a.page_articles);
+/// Writes the files of a batch, their articles and their pages' furniture in one
+/// transaction. A streamed file that turns out not to stream is read whole, and the batch,
+/// rolled back, written again.
+fn write_batch(conn: &mut Connection, a: &mut Assembled) -> Result<Written> {
+    loop {
+        match try_write_batch(conn, a)? {
+            Ok(written) => return Ok(written),
+            Err(k) => {
+                let f = &mut a.files[k];
+                *f = read_whole(std::mem::take(&mut f.path), std::mem::take(&mut f.raw), f.kind);
+            }
+        }
+    }
+}
+
+/// [`write_batch`] once: `Err(k)` when file `k` did not stream (nothing is written then).
+fn try_write_batch(conn: &mut Connection, a: &Assembled) -> Result<std::result::Result<Written, usize>> {
+    let (batch, pages) = (&a.files, &a.pages);
     let tx = conn.transaction()?;
     let mut file_ids = Vec::with_capacity(batch.len());
     let mut reports = Vec::with_capacity(batch.len());
-    let mut article_ids = Vec::with_capacity(articles.len());
     for p in batch {
         let replaced = delete_file(&tx, &p.path)?;
         file_ids.push(insert_file(&tx, p)?);
@@ -684,86 +694,113 @@ fn write_batch(conn: &mut Connection, a: &Assembled) -> Result<Written> {
             error: p.error.clone(),
         });
     }
-    {
-        let mut ins_article = tx.prepare_cached(
-            "INSERT INTO articles (source_id, headline, subheads, text, date, place, agency, reporters, lang, script, page, url, extra, warnings)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        )?;
-        let mut ins_span =
-            tx.prepare_cached("INSERT INTO spans (article_id, seq, file_id, start, end) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-        let mut ins_queue = tx.prepare_cached("INSERT INTO index_queue (article) VALUES (?1)")?;
-        for (i, a) in articles.iter().enumerate() {
-            // Spans of text pages are in decoded text; the others were mapped by `prepare`.
-            let from_page = i >= page_from;
-            ins_article.execute(params![
-                a.source_id,
-                a.headline,
-                json(&a.subheads),
-                a.text,
-                a.date,
-                a.place,
-                a.agency,
-                json(&a.reporters),
-                a.lang,
-                a.script,
-                a.page,
-                a.url,
-                serde_json::Value::Object(a.extra.clone()).to_string(),
-                json(&a.warnings),
-            ])?;
-            let id = tx.last_insert_rowid();
-            article_ids.push(id);
-            ins_queue.execute([id])?;
-            let mut touched = Vec::new();
-            for (seq, s) in a.spans.iter().enumerate() {
-                let file = s.source;
-                let raw = if from_page {
-                    let d = batch[file].decoded.as_ref().expect("pages come from decoded files");
-                    d.raw_span(s.span)
-                } else {
-                    s.span
-                };
-                ins_span.execute(params![
-                    id,
-                    seq as i64,
-                    file_ids[file],
-                    raw.start as i64,
-                    raw.end as i64
-                ])?;
-                if !touched.contains(&file) {
-                    touched.push(file);
-                }
-            }
-            for f in touched {
-                reports[f].articles += 1;
-            }
-        }
-        let mut ins_furn =
-            tx.prepare_cached("INSERT INTO furniture (file_id, kind, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-        for (i, page) in pages {
-            let Some(d) = &batch[*i].decoded else { continue };
-            for f in &page.furniture {
-                let raw = d.raw_span(f.span);
-                ins_furn.execute(params![
-                    file_ids[*i],
-                    furniture_kind(f),
-                    raw.start as i64,
-                    raw.end as i64,
-                    f.text
-                ])?;
-            }
-        }
-        let mut upd = tx.prepare_cached("UPDATE files SET articles = ?1 WHERE id = ?2")?;
-        for (i, r) in reports.iter().enumerate() {
-            upd.execute(params![r.articles as i64, file_ids[i]])?;
+    // Articles of HTML and JSONL files first, in file order, then those of text pages: the
+    // order ingest has always written them in.
+    for (k, p) in batch.iter().enumerate() {
+        if !write_file_articles(&tx, p, file_ids[k], &mut reports[k])? {
+            return Ok(Err(k));
         }
     }
+    let mut article_ids = Vec::with_capacity(a.articles.len());
+    for article in &a.articles {
+        // Spans of text pages are in decoded text.
+        let spans: Vec<(i64, Span)> = article
+            .spans
+            .iter()
+            .map(|s| {
+                let d = batch[s.source].decoded.as_ref().expect("pages come from decoded files");
+                (file_ids[s.source], d.raw_span(s.span))
+            })
+            .collect();
+        article_ids.push(insert_article(&tx, article, &spans)?);
+        let mut touched: Vec<usize> = article.spans.iter().map(|s| s.source).collect();
+        touched.sort_unstable();
+        touched.dedup();
+        for f in touched {
+            reports[f].articles += 1;
+        }
+    }
+    let mut ins_furn =
+        tx.prepare_cached("INSERT INTO furniture (file_id, kind, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    for (i, page) in pages {
+        let Some(d) = &batch[*i].decoded else { continue };
+        for f in &page.furniture {
+            let raw = d.raw_span(f.span);
+            ins_furn.execute(params![
+                file_ids[*i],
+                furniture_kind(f),
+                raw.start as i64,
+                raw.end as i64,
+                f.text
+            ])?;
+        }
+    }
+    drop(ins_furn);
+    // Warnings of streamed files are known only now.
+    let mut upd = tx.prepare_cached("UPDATE files SET articles = ?1, warnings = ?2 WHERE id = ?3")?;
+    for (r, id) in reports.iter().zip(&file_ids) {
+        upd.execute(params![r.articles as i64, json(&r.warnings), id])?;
+    }
+    drop(upd);
     tx.commit()?;
-    Ok(Written {
+    Ok(Ok(Written {
         reports,
         files: file_ids,
         articles: article_ids,
-    })
+    }))
+}
+
+/// Writes the articles of an HTML or JSONL file, streaming it when it streams; false when
+/// it did not stream after all.
+fn write_file_articles(tx: &Transaction, p: &Prepared, file_id: i64, report: &mut FileReport) -> Result<bool> {
+    // Spans of these articles were mapped to raw bytes by `prepare`, or are raw (streamed).
+    let mut write = |a: &Article| -> Result<()> {
+        let spans: Vec<(i64, Span)> = a.spans.iter().map(|s| (file_id, s.span)).collect();
+        insert_article(tx, a, &spans)?;
+        report.articles += usize::from(!spans.is_empty());
+        Ok(())
+    };
+    if !p.stream {
+        p.articles.iter().try_for_each(&mut write)?;
+        return Ok(true);
+    }
+    let warnings = crate::stream::for_each_record(&p.raw, |a| write(&a))?;
+    let streamed = warnings.is_some();
+    report.warnings.extend(warnings.into_iter().flatten());
+    Ok(streamed)
+}
+
+/// Inserts an article with its spans (file id, raw bytes) and queues it for the search index.
+fn insert_article(tx: &Transaction, a: &Article, spans: &[(i64, Span)]) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO articles (source_id, headline, subheads, text, date, place, agency, reporters, lang, script, page, url, extra, warnings)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        a.source_id,
+        a.headline,
+        json(&a.subheads),
+        a.text,
+        a.date,
+        a.place,
+        a.agency,
+        json(&a.reporters),
+        a.lang,
+        a.script,
+        a.page,
+        a.url,
+        serde_json::Value::Object(a.extra.clone()).to_string(),
+        json(&a.warnings),
+    ])?;
+    let id = tx.last_insert_rowid();
+    tx.prepare_cached("INSERT INTO index_queue (article) VALUES (?1)")?
+        .execute([id])?;
+    let mut ins_span =
+        tx.prepare_cached("INSERT INTO spans (article_id, seq, file_id, start, end) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    for (seq, (file, span)) in spans.iter().enumerate() {
+        ins_span.execute(params![id, seq as i64, file, span.start as i64, span.end as i64])?;
+    }
+    Ok(id)
 }
 
 /// Dates the undated page articles of an ingest, in one transaction, and queues them for
@@ -810,6 +847,8 @@ fn delete_file(tx: &Transaction, path: &str) -> Result<bool> {
 
 fn insert_file(tx: &Transaction, p: &Prepared) -> Result<i64> {
     let d = p.decoded.as_ref();
+    // A streamed file is UTF-8 (or is read whole after all).
+    let encoding = if p.stream { Some("UTF-8") } else { d.map(|d| d.encoding) };
     tx.execute(
         "INSERT INTO files (path, bytes, hash, kind, gzip, encoding, bad_bytes, warnings, error, ingested_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -819,7 +858,7 @@ fn insert_file(tx: &Transaction, p: &Prepared) -> Result<i64> {
             p.hash,
             p.kind.as_str(),
             p.gzip,
-            d.map(|d| d.encoding),
+            encoding,
             d.map_or(0, |d| d.bad_bytes as i64),
             json(&p.warnings),
             p.error,
@@ -827,7 +866,14 @@ fn insert_file(tx: &Transaction, p: &Prepared) -> Result<i64> {
         ],
     )?;
     let id = tx.last_insert_rowid();
-    tx.execute("INSERT INTO raw (file_id, content) VALUES (?1, ?2)", params![id, p.raw])?;
+    // Written through a blob handle: bound as a value, SQLite would copy the bytes twice
+    // (the bound value and the record), 100 MB of memory for a large dump.
+    tx.execute(
+        "INSERT INTO raw (file_id, content) VALUES (?1, ?2)",
+        params![id, ZeroBlob(p.raw.len() as u64)],
+    )?;
+    tx.blob_open(MAIN_DB, c"raw", c"content", id, false)?
+        .write_all_at(&p.raw, 0)?;
     Ok(id)
 }
 

@@ -35,12 +35,10 @@ impl From<Prepared> for Held {
 /// What one batch writes.
 #[derive(Debug, Default)]
 pub struct Assembled {
-    /// The files written now.
+    /// The files written now, HTML and JSONL files with their articles.
     pub files: Vec<Prepared>,
-    /// Their articles, `SourceSpan::source` indexing `files`.
+    /// The articles of text pages, `SourceSpan::source` indexing `files`.
     pub articles: Vec<Article>,
-    /// Where the articles of text pages begin in `articles` (they come last).
-    pub page_articles: usize,
     /// The text pages of `files` (for their furniture), with the file's index.
     pub pages: Vec<(usize, Page)>,
     /// The files held back for the next batch.
@@ -105,7 +103,7 @@ pub fn assemble(mut batch: Vec<Held>, last: bool) -> Assembled {
 
     // Sequential: this runs in ingest's writer thread, and work handed to rayon from there
     // waits behind the next batch's splitting, which holds both cores.
-    let mut articles: Vec<Article> = chains
+    let articles: Vec<Article> = chains
         .iter()
         .filter(|c| !held_page[c[0].0])
         .map(|c| {
@@ -122,7 +120,6 @@ pub fn assemble(mut batch: Vec<Held>, last: bool) -> Assembled {
     for (p, page) in pages.into_iter().enumerate() {
         pages_of[page_file[p]] = Some(page);
     }
-    let mut file_articles = Vec::new();
     for (i, (mut h, page)) in batch.into_iter().zip(pages_of).enumerate() {
         if hold_file[i] {
             h.file.page = page;
@@ -130,22 +127,12 @@ pub fn assemble(mut batch: Vec<Held>, last: bool) -> Assembled {
             out.held.push(h);
             continue;
         }
-        let k = new_index[i];
-        // Moved, not copied: a JSONL file's articles can be most of the batch's memory.
-        for mut a in std::mem::take(&mut h.file.articles) {
-            a.spans.iter_mut().for_each(|s| s.source = k);
-            file_articles.push(a);
-        }
         if let Some(page) = page {
-            out.pages.push((k, page));
+            out.pages.push((new_index[i], page));
         }
         out.files.push(h.file);
     }
-    // Articles of HTML and JSONL files first, then those of text pages: the order ingest
-    // has always written them in.
-    out.page_articles = file_articles.len();
-    file_articles.append(&mut articles);
-    out.articles = file_articles;
+    out.articles = articles;
     out
 }
 

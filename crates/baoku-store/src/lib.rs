@@ -22,6 +22,7 @@ pub mod prepare;
 pub mod schema;
 pub mod search;
 pub mod stories;
+mod stream;
 mod tokenizer;
 pub mod translations;
 pub mod trends;

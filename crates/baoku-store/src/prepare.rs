@@ -1,11 +1,12 @@
 //! One raw file into what the store keeps: kind, hash, decoded text, pieces or articles.
 //!
 //! Pure and per file, so the binary runs it on all cores; only [`crate::Archive::ingest`]
-//! touches the database.
+//! touches the database. Large UTF-8 JSONL files are only hashed here and read by the
+//! writer as it writes them (`stream.rs`).
 
 use std::path::Path;
 
-use baoku_text::decode::{decode, decode_vec, gunzip, Decoded};
+use baoku_text::decode::{decode, decode_vec, gunzip, is_gzip, Decoded};
 use baoku_text::split::{split_page, Page};
 use baoku_text::{html, jsonl, Article};
 
@@ -75,6 +76,9 @@ pub struct Prepared {
     /// HTML and JSONL: the articles, their spans already in raw (decompressed) bytes, source
     /// 0; `decoded.text` is then dropped (its encoding and the rest are kept).
     pub articles: Vec<Article>,
+    /// A large UTF-8 JSONL file not read yet: the writer reads its records as it writes them
+    /// (see `stream.rs`); `decoded` is `None` and `articles` empty.
+    pub stream: bool,
     /// What went wrong but did not stop the file.
     pub warnings: Vec<String>,
     /// Why the file gave nothing, when it gave nothing.
@@ -86,22 +90,48 @@ pub fn hash(raw: &[u8]) -> String {
     blake3::hash(raw).to_hex().to_string()
 }
 
+/// JSONL files of this many bytes on disk or more are streamed when they are UTF-8.
+pub const STREAM_BYTES: usize = 8 << 20;
+
 /// Decodes and splits one file. `kind` comes from [`Kind::from_path`]; content can overrule a
 /// `.txt` name that holds HTML.
 pub fn prepare(path: String, raw: Vec<u8>, kind: Kind) -> Prepared {
-    let hash = hash(&raw);
-    let mut p = Prepared {
+    prepare_with(path, raw, kind, STREAM_BYTES)
+}
+
+/// [`prepare`], streaming JSONL files of `stream_bytes` or more (on disk) that start as
+/// UTF-8: they are left to the writer, which reads and writes their records one by one.
+pub fn prepare_with(path: String, raw: Vec<u8>, kind: Kind, stream_bytes: usize) -> Prepared {
+    if kind == Kind::Jsonl && raw.len() >= stream_bytes && crate::stream::starts_as_utf8(&raw) {
+        let mut p = unread(path, &raw, kind);
+        p.gzip = is_gzip(&raw);
+        p.raw = raw;
+        p.stream = true;
+        return p;
+    }
+    read_whole(path, raw, kind)
+}
+
+/// A file hashed, nothing read yet.
+fn unread(path: String, raw: &[u8], kind: Kind) -> Prepared {
+    Prepared {
         path,
-        hash,
+        hash: hash(raw),
         kind,
         gzip: false,
         decoded: None,
         page: None,
         articles: Vec::new(),
+        stream: false,
         warnings: Vec::new(),
         error: None,
         raw: Vec::new(),
-    };
+    }
+}
+
+/// Decodes and splits a whole file at once.
+pub(crate) fn read_whole(path: String, raw: Vec<u8>, kind: Kind) -> Prepared {
+    let mut p = unread(path, &raw, kind);
     let plain = match gunzip(&raw) {
         Ok(plain) => plain,
         Err(e) => {

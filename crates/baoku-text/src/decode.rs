@@ -6,7 +6,7 @@
 //! character (UTF-16 is cut at the 16-bit unit 0x000A instead).
 
 use std::borrow::Cow;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use encoding_rs::{DecoderResult, Encoding, BIG5, GB18030, UTF_16BE, UTF_16LE, UTF_8};
@@ -48,9 +48,14 @@ struct LineMark {
     clean: bool,
 }
 
+/// Whether `bytes` start with the gzip magic number.
+pub fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
 /// Unwraps gzip when `bytes` start with the gzip magic number; other bytes pass through.
 pub fn gunzip(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
-    if bytes.len() < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b {
+    if !is_gzip(bytes) {
         return Ok(Cow::Borrowed(bytes));
     }
     let mut out = Vec::with_capacity(bytes.len() * 4);
@@ -58,6 +63,27 @@ pub fn gunzip(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
         .read_to_end(&mut out)
         .map_err(|e| format!("gzip: {e}"))?;
     Ok(Cow::Owned(out))
+}
+
+/// [`gunzip`] as a reader, for reading a large file a line at a time without holding it.
+pub fn gunzip_reader(bytes: &[u8]) -> Box<dyn BufRead + Send + '_> {
+    if is_gzip(bytes) {
+        Box::new(BufReader::new(flate2::bufread::MultiGzDecoder::new(bytes)))
+    } else {
+        Box::new(bytes)
+    }
+}
+
+/// Whether `head`, the start of a file's bytes (gzip undone), is text that [`decode`] reads
+/// as UTF-8 byte for byte if the rest of the file is valid UTF-8 too: no BOM, not binary,
+/// valid UTF-8 but for a character cut at its end. `head` must hold the first 8 KB (or the
+/// whole file), which tell binary files.
+pub fn starts_as_utf8(head: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    };
+    valid && !head.is_empty() && Encoding::for_bom(head).is_none() && !looks_binary(head)
 }
 
 /// [`decode`] for bytes the caller gives up: valid UTF-8 becomes the text without a copy

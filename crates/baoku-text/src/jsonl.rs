@@ -26,24 +26,35 @@ pub fn parse(text: &str) -> Records {
     for (n, line) in text.split_inclusive('\n').enumerate() {
         let span = Span::new(pos, pos + line.len());
         pos += line.len();
-        let body = line.trim();
-        if body.is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<Value>(body) {
-            Ok(Value::Object(map)) => {
-                let mut a = record(map, &mut out.warnings, n + 1);
-                a.spans.push(SourceSpan { source: 0, span });
-                describe::describe(&mut a);
-                out.articles.push(a);
-            }
-            Ok(_) => out.warnings.push(format!("line {}: not a JSON object, skipped", n + 1)),
-            Err(e) => out
-                .warnings
-                .push(format!("line {}: invalid JSON ({e}), skipped", n + 1)),
-        }
+        out.articles.extend(line_record(line, span, n + 1, &mut out.warnings));
     }
     out
+}
+
+/// The article of one line (with its `\n`, at `span` in the text, `number` counted from 1),
+/// or `None` for a blank line or a broken one, which gets a warning. [`parse`] in pieces,
+/// for a reader that cannot hold a whole large file.
+pub fn line_record(line: &str, span: Span, number: usize, warnings: &mut Vec<String>) -> Option<Article> {
+    let body = line.trim();
+    if body.is_empty() {
+        return None;
+    }
+    match serde_json::from_str::<Value>(body) {
+        Ok(Value::Object(map)) => {
+            let mut a = record(map, warnings, number);
+            a.spans.push(SourceSpan { source: 0, span });
+            describe::describe(&mut a);
+            Some(a)
+        }
+        Ok(_) => {
+            warnings.push(format!("line {number}: not a JSON object, skipped"));
+            None
+        }
+        Err(e) => {
+            warnings.push(format!("line {number}: invalid JSON ({e}), skipped"));
+            None
+        }
+    }
 }
 
 fn record(mut map: Map<String, Value>, warnings: &mut Vec<String>, line: usize) -> Article {

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use baoku_store::prepare::STREAM_BYTES;
 use clap::{Args, Parser, Subcommand};
 
 /// baoku (报库): a clean, linked, searchable archive of Chinese news dumps.
@@ -189,6 +190,9 @@ pub struct IngestArgs {
     /// Megabytes per transaction.
     #[arg(long, default_value_t = BATCH_MB, hide = true)]
     pub batch_mb: usize,
+    /// JSONL files of this many megabytes (on disk) or more are read as they are written.
+    #[arg(long, default_value_t = STREAM_BYTES >> 20, hide = true)]
+    pub stream_mb: usize,
 }
 
 /// Files per batch. Batches are small so that reading and splitting one overlaps writing the
@@ -207,6 +211,7 @@ impl IngestArgs {
             no_index: false,
             batch_files: BATCH_FILES,
             batch_mb: BATCH_MB,
+            stream_mb: STREAM_BYTES >> 20,
         }
     }
 }

@@ -55,7 +55,7 @@ pub fn run(db: &Path, args: &IngestArgs) -> Result<()> {
     let written = std::thread::scope(|s| {
         let writer = s.spawn(|| write_batches(&mut archive, receive, &bar));
         for batch in batches(&files, args.batch_files.max(1), args.batch_mb.max(1) << 20) {
-            let batch = read_batch(batch, &known, &bar);
+            let batch = read_batch(batch, &known, args.stream_mb << 20, &bar);
             if send.send(batch).is_err() {
                 break; // the writer stopped on an error, which join returns
             }
@@ -114,8 +114,9 @@ enum Read {
     Unreadable(String, String),
 }
 
-/// Reads, hashes and prepares a batch of files on all cores; unchanged files are not split.
-fn read_batch(batch: &[(PathBuf, Kind)], known: &FileStates, bar: &ProgressBar) -> Batch {
+/// Reads, hashes and prepares a batch of files on all cores; unchanged files are not split,
+/// JSONL files of `stream_bytes` or more are left to the writer to stream.
+fn read_batch(batch: &[(PathBuf, Kind)], known: &FileStates, stream_bytes: usize, bar: &ProgressBar) -> Batch {
     let read: Vec<Read> = batch
         .par_iter()
         .map(|(p, kind)| {
@@ -128,7 +129,7 @@ fn read_batch(batch: &[(PathBuf, Kind)], known: &FileStates, bar: &ProgressBar) 
             if known.state(&path, &prepare::hash(&raw)) == FileState::Unchanged {
                 return Read::Unchanged(path);
             }
-            Read::Prepared(Box::new(prepare::prepare(path, raw, *kind)))
+            Read::Prepared(Box::new(prepare::prepare_with(path, raw, *kind, stream_bytes)))
         })
         .collect();
     let mut out = Batch {

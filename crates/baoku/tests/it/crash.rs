@@ -1,6 +1,7 @@
 //! A killed ingest leaves the store consistent: every file fully in or not in at all, and
 //! the search index in step with it.
 
+use std::io::Write;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -104,5 +105,59 @@ fn killing_an_ingest_never_leaves_a_half_written_file() {
     assert_eq!(files.len(), n);
     let total = baoku(db.path(), &["search", "--all-versions", "村民的生活"]);
     let summary = String::from_utf8_lossy(&total.stderr);
+    assert!(summary.contains(&format!("{n} articles match")), "{summary}");
+}
+
+/// A JSONL file streamed record by record is still written in one transaction: killed
+/// while its records are being written, the store holds none of them, and the next ingest
+/// writes them all.
+#[test]
+fn killing_a_streamed_ingest_leaves_nothing_of_the_file() {
+    let src = tempfile::tempdir().unwrap();
+    // Gzip: the raw bytes stored first are small, and the records (some 130 MB in the store)
+    // outgrow SQLite's 64 MB page cache, so the write-ahead log grows while they are written.
+    let feed = src.path().join("feed.jsonl.gz");
+    let n = 400_000;
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    for i in 0..n {
+        writeln!(
+            z,
+            "{{\"id\":\"r{i}\",\"title\":\"第{i}条新闻\",\"text\":\"本台消息，江川县第{i}个村庄通了公路，村民出行更方便了。山货也能卖到城里，孩子上学不再走山路。县里还修了桥，两岸往来不再绕行。\"}}"
+        )
+        .unwrap();
+    }
+    std::fs::write(&feed, z.finish().unwrap()).unwrap();
+    let db = tempfile::tempdir().unwrap();
+    let wal = db.path().join("baoku.sqlite-wal");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_baoku"))
+        .arg("--db")
+        .arg(db.path())
+        .args(["ingest", "--no-link", "--stream-mb", "1"])
+        .arg(&feed)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The log has grown well past the raw bytes: records are being written, the file's
+    // transaction is open.
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(120) && wal.metadata().map_or(0, |m| m.len()) < 8 << 20 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    assert!(
+        !child.wait().unwrap().success(),
+        "ingest finished before it could be killed; make the feed bigger"
+    );
+    assert!(json_lines(&baoku(db.path(), &["files", "--json"])).is_empty());
+    assert!(json_lines(&baoku(db.path(), &["articles", "--json"])).is_empty());
+
+    baoku(
+        db.path(),
+        &["ingest", "--no-link", "--stream-mb", "1", feed.to_str().unwrap()],
+    );
+    let files = json_lines(&baoku(db.path(), &["files", "--json"]));
+    assert_eq!(files[0]["articles"], n);
+    let found = baoku(db.path(), &["search", "--all-versions", "村庄通了公路"]);
+    let summary = String::from_utf8_lossy(&found.stderr);
     assert!(summary.contains(&format!("{n} articles match")), "{summary}");
 }
