@@ -78,6 +78,12 @@ pub struct BoundaryTrace {
     pub prev: String,
     /// [`boundary_features`] of the block.
     pub features: [f64; N_FEATURES],
+    /// Headlines of the open piece.
+    pub piece_heads: Vec<String>,
+    /// Paragraphs of the open piece so far.
+    pub body: Vec<String>,
+    /// Up to three paragraphs after the block.
+    pub follow: String,
 }
 
 /// Runs the splitter and records each undecided headline block (see [`BoundaryTrace`]).
@@ -1176,6 +1182,9 @@ impl Segmenter {
                     heads,
                     prev,
                     features: f,
+                    piece_heads: self.cur.piece.headlines.clone(),
+                    body: self.cur.piece.paragraphs.clone(),
+                    follow: follow.clone(),
                 });
             }
             boundary_score(&f) > 0.0
