@@ -450,6 +450,12 @@ fn is_tagged_head(t: &str, k: usize) -> bool {
     })
 }
 
+/// `t` without the column tag that ends it: the tag names a column, not what the text is
+/// about, so it only dilutes word overlap.
+fn untagged(t: &str) -> &str {
+    column_tag_start(t).map_or(t, |i| &t[..i])
+}
+
 /// Byte offset of the column tag that ends `t`, if any.
 fn column_tag_start(t: &str) -> Option<usize> {
     if !(t.ends_with('）') || t.ends_with(')')) {
@@ -1298,7 +1304,7 @@ impl Segmenter {
         let mut best: Option<(f64, usize)> = None;
         let mut part = String::new();
         for k in 1..heads.len() {
-            part.push_str(&heads[k - 1].text);
+            part.push_str(untagged(&heads[k - 1].text));
             if is_dash_kicker(&heads[k - 1].text) || heads[k].text.starts_with('—') {
                 continue;
             }
@@ -2078,6 +2084,24 @@ mod tests {
         assert_eq!(p.pieces.len(), 3, "{:?}", texts(&p));
         assert_eq!(p.pieces[1].headlines, vec!["河湾公园新栽千株樱花树"]);
         assert!(p.pieces[1].paragraphs[0].contains("樱花开了"));
+        assert_eq!(p.pieces[2].headlines, vec!["新茶上市"]);
+    }
+
+    #[test]
+    fn column_tag_of_a_trailing_headline_is_not_weighed() {
+        // Without its tag the trailing headline shares four of its seven character pairs
+        // with the text above; with the tag only four of sixteen.
+        let text = concat!(
+            "老街茶馆重新开张\n",
+            "本报北京1月2日电  东湖镇的老街茶馆今天重新开张，街坊们又有了聊天的地方。\n",
+            "本报讯  河湾公园里的樱花开了，市民纷纷前来赏花拍照。\n",
+            "河湾公园樱花盛放（城市漫步·春天的故事）\n",
+            "新茶上市\n",
+            "本报杭州1月2日电  茶农们忙着采茶，今年的新茶香气扑鼻。\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 3, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines, vec!["河湾公园樱花盛放（城市漫步·春天的故事）"]);
         assert_eq!(p.pieces[2].headlines, vec!["新茶上市"]);
     }
 
