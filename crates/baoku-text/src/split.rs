@@ -1232,6 +1232,8 @@ impl Segmenter {
         let multi = heads.len() >= 2;
         let dash = heads.iter().any(|h| h.text.starts_with('—'));
         let lede = ps.first().is_some_and(|p| starts_with_lede(p));
+        let head_follow = affinity(&self.cur.piece.headlines.join(""), follow);
+        let body_len = ln(ps.iter().map(|p| chars_capped(p, 5000)).sum(), 8.0);
         [
             1.0,
             flag(!multi),
@@ -1271,11 +1273,15 @@ impl Segmenter {
                     || ['·', '：', '，', '“'].iter().any(|&c| sh.contains(c) && h0.contains(c))
             })),
             // The text below goes on with the words of the open article's headline: a section.
-            affinity(&self.cur.piece.headlines.join(""), follow),
+            head_follow,
             // A subhead names what the article has been about; a new headline's words are new.
             affinity(h0, &window(ps, 0, ps.len())),
             // The longer the article so far, the likelier it is over.
-            ln(ps.iter().map(|p| chars_capped(p, 5000)).sum(), 8.0),
+            body_len,
+            // ...above all when its last sentence is finished.
+            body_len * flag(prev.ends_with(['。', '！', '？', '”', '!', '?', '"'])),
+            // A lone line under which the text leaves the article's headline behind.
+            head_follow * flag(!multi),
         ]
     }
 
@@ -1429,7 +1435,7 @@ impl Segmenter {
 }
 
 /// Number of boundary features (see `Segmenter::boundary_features`).
-pub const N_FEATURES: usize = 31;
+pub const N_FEATURES: usize = 33;
 
 /// Logistic-regression weights over the boundary features; a block opens a new article
 /// when the weighted sum is positive. Fitted offline on pages-dev by Newton's method with an
@@ -1439,9 +1445,9 @@ pub const N_FEATURES: usize = 31;
 /// of the files, the weights score the other half within 0.01 F1 of these full-data ones.
 /// Refit whenever a feature or an earlier rule changes: the traced blocks depend on both.
 const BOUNDARY_WEIGHTS: [f64; N_FEATURES] = [
-    -7.768, -0.274, 0.274, 0.641, 0.124, -1.517, 0.119, -1.632, 1.415, -0.448, -0.216, 0.217, 2.387, 0.564, 0.230,
-    -0.476, 1.528, -2.196, -0.468, 2.386, 0.261, -0.321, 1.539, 0.131, 2.894, 1.480, -1.239, -1.972, -3.371, -1.971,
-    4.322,
+    -7.545, -0.090, 0.090, 0.416, 0.139, -1.483, 0.106, -1.585, 1.406, -0.431, -1.504, 0.089, 1.903, 0.607, 0.273,
+    -0.513, 1.397, -2.289, -0.430, 2.338, 0.372, -0.289, 1.279, 0.239, 2.925, 1.524, -1.213, -1.904, -2.176, -1.859,
+    3.817, 2.318, -2.941,
 ];
 
 /// Log-odds that a headline block starts a new article.
@@ -2125,11 +2131,10 @@ mod tests {
         assert_eq!(p.pieces[2].headlines, vec!["新茶上市"]);
     }
 
-    #[test]
-    fn lone_line_with_new_words_after_a_long_article_opens_the_next() {
-        // The line shares no words with the long article above, and the text below none
-        // with that article's headline.
-        let text = concat!(
+    /// A long article, then a lone line sharing no words with it, whose text below shares
+    /// none with the article's headline.
+    fn long_article_then_lone_line() -> &'static str {
+        concat!(
             "老街茶馆重新开张\n",
             "东湖镇的老街茶馆修缮了大半年，今天重新开张，街坊们一早就来到门口，等着喝上第一壶热茶。\n",
             "茶馆的木门和雕花窗都按老样子修好，墙上挂着几十年前的老照片，记录着老街过去的模样。\n",
@@ -2149,10 +2154,22 @@ mod tests {
             "山区小学用上新操场\n",
             "西岭乡中心小学的孩子们有了塑胶跑道和篮球场，体育课再也不用在泥地上跑步了。\n",
             "校长王老师说，新操场建成后，学校开设了足球和跳绳兴趣班，孩子们课间都争着去操场活动。\n",
-        );
-        let p = split_page("x.txt", text);
+        )
+    }
+
+    #[test]
+    fn lone_line_with_new_words_after_a_long_article_opens_the_next() {
+        let p = split_page("x.txt", long_article_then_lone_line());
         assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
         assert_eq!(p.pieces[1].headlines, vec!["山区小学用上新操场"]);
+    }
+
+    #[test]
+    fn lone_line_after_an_unfinished_sentence_stays_inside() {
+        // The sentence above the line is cut off: the article is not over yet.
+        let text = long_article_then_lone_line().replace("终于回来了。\n", "终于回来了，大家都说\n");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
     }
 
     #[test]
