@@ -21,7 +21,7 @@ fn main() {
         for b in trace_boundaries(n, &text) {
             println!(
                 "{}",
-                serde_json::json!({"file": n, "heads": b.heads, "prev": b.prev, "f": b.features.to_vec()})
+                serde_json::json!({"file": n, "heads": b.heads, "prev": b.prev, "f": b.features.to_vec(), "ph": b.piece_heads, "body": b.body, "follow": b.follow})
             );
         }
     }
