@@ -188,10 +188,7 @@ fn leading_number(s: &str) -> Option<(u32, &str)> {
 /// Reporter names from `（记者朱基钗）`, `记者林晖、熊丰` in a sign-off, or a byline
 /// line `本报记者 张三` / `记者 李四 王五`. The first such credit found wins.
 pub fn reporters(text: &str) -> Vec<String> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut candidates: Vec<&str> = lines.iter().take(3).copied().collect();
-    candidates.extend(lines.iter().rev().take(2));
-    for line in candidates {
+    for line in text.lines().take(3).chain(text.lines().rev().take(2)) {
         let names = names_after_reporter(line);
         if !names.is_empty() {
             return names;
@@ -202,7 +199,7 @@ pub fn reporters(text: &str) -> Vec<String> {
 
 /// Names after the first `记者`/`記者` in `line`, up to a closing bracket.
 fn names_after_reporter(line: &str) -> Vec<String> {
-    let head: String = line.chars().take(120).collect();
+    let head = crate::split::prefix_chars(line, 120);
     let Some(at) = head.find("记者").or_else(|| head.find("記者")) else {
         return Vec::new();
     };

@@ -275,7 +275,7 @@ fn ends_terminated(t: &str) -> bool {
 }
 
 /// The first `n` chars of `t`, borrowed.
-fn prefix_chars(t: &str, n: usize) -> &str {
+pub(crate) fn prefix_chars(t: &str, n: usize) -> &str {
     t.char_indices().nth(n).map_or(t, |(i, _)| &t[..i])
 }
 
