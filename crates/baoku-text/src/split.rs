@@ -1055,7 +1055,12 @@ impl Segmenter {
     }
 
     fn body(&mut self, p: &Para) {
-        if self.cur.ended && !is_caption_like(&p.text) && !self.repeats_dateline(&p.text) {
+        if self.cur.ended && self.repeats_dateline(&p.text) {
+            // The report on a letter printed above it goes on in the same article.
+            self.cur.ended = false;
+            self.cur.soft_end = false;
+        }
+        if self.cur.ended && !is_caption_like(&p.text) {
             if self.cur.soft_end {
                 // Text after an author's sign-off without a headline of its own: the next
                 // section of the same page feature.
@@ -1949,7 +1954,9 @@ mod tests {
             "　　东湖茶馆的朋友们：\n　　欣闻茶馆重新开张，谨致祝贺！\n",
             "某某\n2019年10月6日\n（新华社北京10月7日电）\n",
         );
-        let text = format!("{letter}　　新华社北京10月7日电  某某日前致信祝贺东湖茶馆重新开张。\n");
+        let text = format!(
+            "{letter}　　新华社北京10月7日电  某某日前致信祝贺东湖茶馆重新开张。\n　　某某在信中表示，茶馆是街坊们的客厅。\n"
+        );
         let p = split_page("x.txt", &text);
         assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
         // Another dateline after the sign-off is another article.
