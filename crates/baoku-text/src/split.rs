@@ -1055,6 +1055,11 @@ impl Segmenter {
     }
 
     fn body(&mut self, p: &Para) {
+        if self.cur.ended && self.repeats_dateline(&p.text) {
+            // The report on a letter printed above it goes on in the same article.
+            self.cur.ended = false;
+            self.cur.soft_end = false;
+        }
         if self.cur.ended && !is_caption_like(&p.text) {
             if self.cur.soft_end {
                 // Text after an author's sign-off without a headline of its own: the next
@@ -1073,6 +1078,17 @@ impl Segmenter {
             self.cur.ended = true;
             self.cur.soft_end = signoff && !photo && !p.text.contains(['电', '電']);
         }
+    }
+
+    /// Does `t` open with the very dateline the current piece signed off with? A letter or
+    /// message printed in full, signed `（新华社北京10月7日电）`, and then the news report
+    /// about it, `新华社北京10月7日电  …`, are one article.
+    fn repeats_dateline(&self, t: &str) -> bool {
+        let last = self.cur.piece.paragraphs.last().map(String::as_str).unwrap_or("");
+        let Some(inner) = bracketed(last).map(str::trim) else {
+            return false;
+        };
+        is_signoff(last) && inner.ends_with(['电', '電']) && t.starts_with(inner)
     }
 
     /// Decides what a run of headline-like lines is: the head of a new article, an
@@ -1661,9 +1677,11 @@ fn is_chapter_head(t: &str) -> bool {
     matches!(after, Some('章' | '节' | '編' | '编' | '節')) && chars_capped(t, 40) <= 30
 }
 
-/// Photo notes that may follow a sign-off and still belong to the article.
+/// Photo notes that may follow a sign-off and still belong to the article; a photo credit
+/// (`张三摄(影像中国)`) there belongs to the caption next to it.
 fn is_caption_like(t: &str) -> bool {
-    t.starts_with("图片说明")
+    is_photo_credit(t)
+        || t.starts_with("图片说明")
         || t.starts_with('图')
         || t.starts_with('圖')
         || t.ends_with('摄')
@@ -1914,6 +1932,37 @@ mod tests {
             p.pieces[0].paragraphs.last().map(String::as_str),
             Some("王小明摄（影像中国）")
         );
+    }
+
+    #[test]
+    fn photo_credit_after_a_credit_stays_with_its_caption() {
+        // Captions and half-width-bracketed credits take turns under a picture spread.
+        let text = concat!(
+            "江边花坛迎国庆\n　　江边的花坛换上了新装，吸引市民驻足。\n",
+            "图①：江边的“丰收”主题花坛。\n王小明摄(影像中国)\n",
+            "图②：市民在花坛前留影。\n李\u{a0}\u{a0}华摄(新华社发)\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
+        assert_eq!(p.pieces[0].paragraphs.len(), 5);
+    }
+
+    #[test]
+    fn report_after_a_letter_with_its_dateline_stays_one_article() {
+        let letter = concat!(
+            "某某致信祝贺东湖茶馆开张\n",
+            "　　东湖茶馆的朋友们：\n　　欣闻茶馆重新开张，谨致祝贺！\n",
+            "某某\n2019年10月6日\n（新华社北京10月7日电）\n",
+        );
+        let text = format!(
+            "{letter}　　新华社北京10月7日电  某某日前致信祝贺东湖茶馆重新开张。\n　　某某在信中表示，茶馆是街坊们的客厅。\n"
+        );
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
+        // Another dateline after the sign-off is another article.
+        let text = format!("{letter}　　新华社上海10月7日电  上海的老茶馆也重新开张了。\n");
+        let p = split_page("x.txt", &text);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
     }
 
     #[test]
