@@ -45,10 +45,14 @@ pub fn chains(pages: &[Page]) -> Vec<Vec<PieceId>> {
         .collect();
 
     // Best pairs first, each piece used once.
+    let days: Vec<Vec<u32>> = pages.iter().map(dateline_days).collect();
     let mut pairs: Vec<(f64, PieceId, PieceId)> = Vec::new();
     for &h in &heads {
         for &t in &tails {
             if t == h {
+                continue;
+            }
+            if !same_issue_by_datelines(piece(h), &days[h.0], piece(t), &days[t.0]) {
                 continue;
             }
             if let Some(s) = match_score(piece(h), h.0, piece(t), t.0) {
@@ -94,6 +98,47 @@ pub fn is_open(pages: &[Page], chain: &[PieceId]) -> bool {
     let piece = |id: PieceId| &pages[id.0].pieces[id.1];
     let (first, last) = (chain[0], chain[chain.len() - 1]);
     piece(last).continues_to.is_some() || piece(first).continued_from.is_some()
+}
+
+/// Datelines are printed at most this many days before their issue.
+const DATELINE_LAG: u32 = 10;
+
+/// The days of the year (non-leap) of the datelines that open a page's pieces.
+fn dateline_days(page: &Page) -> Vec<u32> {
+    page.pieces
+        .iter()
+        .filter_map(|p| describe::dateline(p.paragraphs.first()?)?.month_day)
+        .filter_map(|(m, d)| day_of_year(m, d))
+        .collect()
+}
+
+fn day_of_year(month: u32, day: u32) -> Option<u32> {
+    const BEFORE: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    Some(BEFORE.get(month.checked_sub(1)? as usize)? + day.min(31) - 1)
+}
+
+/// False when the datelines of an undated page show it cannot be of the other piece's issue:
+/// none of them falls in the [`DATELINE_LAG`] days up to the other's date, or (both undated)
+/// within that many days of one of the other page's. Pages without datelines rule nothing out.
+fn same_issue_by_datelines(h: &Piece, h_days: &[u32], t: &Piece, t_days: &[u32]) -> bool {
+    let before = |issue: u32, day: u32| (issue + 365 - day) % 365 <= DATELINE_LAG;
+    let issue_day = |p: &Piece| {
+        let d = p.date.as_deref()?;
+        day_of_year(d.get(5..7)?.parse().ok()?, d.get(8..10)?.parse().ok()?)
+    };
+    let fits = |issue: u32, days: &[u32]| days.is_empty() || days.iter().any(|&d| before(issue, d));
+    match (issue_day(h), issue_day(t)) {
+        (Some(_), Some(_)) => true, // their dates decide (match_score)
+        (Some(i), None) => fits(i, t_days),
+        (None, Some(i)) => fits(i, h_days),
+        (None, None) => {
+            h_days.is_empty()
+                || t_days.is_empty()
+                || h_days
+                    .iter()
+                    .any(|&a| t_days.iter().any(|&b| before(a, b) || before(b, a)))
+        }
+    }
 }
 
 /// How well `t` (begins `（上接第M版）`) continues `h` (ends `（下转第N版）`); `None` when
@@ -262,6 +307,29 @@ mod tests {
         assert_eq!(arts.len(), 2);
         assert!(arts[0].warnings.iter().any(|w| w.contains("下转第5版")));
         assert!(arts[1].warnings.iter().any(|w| w.contains("上接第1版")));
+    }
+
+    #[test]
+    fn an_undated_page_of_another_month_is_not_joined() {
+        // The undated page's datelines are of January: it is not the March issue's page 1,
+        // nearer in the batch though it is than the page that is.
+        let march = split_page(
+            "x1.txt",
+            "山里来了快递车\n　　本报昆明3月4日电  快递车开进了大山。\n（下转第5版）\n",
+        );
+        let january = split_page(
+            "x2.txt",
+            "冬储菜进了社区\n　　本报江城1月7日电  社区菜店备足了冬储菜。\n（下转第5版）\n",
+        );
+        let p5 = split_page("rmrb_20200305_05.txt", "（上接第1版）\n　　山货也能卖到城里了。\n");
+        let arts = stitch(&[march, january, p5]);
+        let joined = arts.iter().find(|a| a.text.contains("山货")).unwrap();
+        assert!(joined.text.starts_with("本报昆明3月4日电"), "{:?}", joined.text);
+        // Year ends wrap: a December 30 dateline fits a January 2 issue.
+        assert_eq!(
+            day_of_year(12, 30).map(|d| (day_of_year(1, 2).unwrap() + 365 - d) % 365),
+            Some(3)
+        );
     }
 
     #[test]
