@@ -274,6 +274,12 @@ fn ends_terminated(t: &str) -> bool {
     t.chars().next_back().is_some_and(is_terminal)
 }
 
+/// A line that cannot be a headline: it ends a sentence (headlines may ask a question or
+/// end in a quotation), or it is a box line (`■ …`).
+fn ends_terminated_body(t: &str) -> bool {
+    t.starts_with('■') || ends_terminated(t) && !t.ends_with(['？', '?']) && !closes_headline(t)
+}
+
 /// The first `n` chars of `t`, borrowed.
 pub(crate) fn prefix_chars(t: &str, n: usize) -> &str {
     t.char_indices().nth(n).map_or(t, |(i, _)| &t[..i])
@@ -1060,6 +1066,9 @@ impl Segmenter {
             self.cur.ended = false;
             self.cur.soft_end = false;
         }
+        if !self.cur.ended && starts_with_lede(&p.text) {
+            self.lift_headline_lines();
+        }
         if self.cur.ended && !is_caption_like(&p.text) {
             if self.cur.soft_end {
                 // Text after an author's sign-off without a headline of its own: the next
@@ -1078,6 +1087,30 @@ impl Segmenter {
             self.cur.ended = true;
             self.cur.soft_end = signoff && !photo && !p.text.contains(['电', '電']);
         }
+    }
+
+    /// Before a lede, the open piece's last lines, unterminated and after a finished
+    /// sentence, are the next article's headline: too long or too punctuated to read as
+    /// one (`某某将出席……并对某国进行正式访问`, `新型冠状病毒，我们该怎么预防？`), or a
+    /// short headline over such a subtitle. They open a new article.
+    fn lift_headline_lines(&mut self) {
+        let ps = &self.cur.piece.paragraphs;
+        let run = ps
+            .iter()
+            .rev()
+            .take(3)
+            .take_while(|q| !ends_terminated_body(q) && chars_capped(q, MAX_SUBTITLE_CHARS) <= MAX_SUBTITLE_CHARS)
+            .count();
+        // Head runs already weighed (in-article subheads, sections of a series) stand.
+        let weighed = self.cur.series.is_some() || self.cur.subheads.contains(&(ps.len() - 1));
+        if weighed || run == 0 || run == ps.len() || !ends_terminated(&ps[ps.len() - run - 1]) {
+            return;
+        }
+        self.split_off(ps.len() - run);
+        let lines = std::mem::take(&mut self.cur.piece.paragraphs);
+        self.cur.subheads.clear();
+        self.cur.piece.headlines = lines;
+        self.cur.piece.spans.extend(self.cur.para_spans.drain(..).flatten());
     }
 
     /// Does `t` open with the very dateline the current piece signed off with? A letter or
@@ -1864,6 +1897,23 @@ mod tests {
         let p = split_page("x.txt", text);
         assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
         assert_eq!(p.pieces[1].headlines, vec!["新茶上市"]);
+    }
+
+    #[test]
+    fn long_headline_line_before_a_lede_opens_an_article() {
+        let text = concat!(
+            "江边的春天\n",
+            "　　本报武汉3月1日电  柳树发芽了，江边游人渐多。\n",
+            "　　市民们在江滩散步、放风筝，享受春日时光。\n",
+            "某某市市长将出席第三届江河流域城市合作论坛并对沿江五个城市进行为期一周的工作考察\n",
+            "　　本报北京3月1日电  据市政府消息，市长将于下周出席论坛。\n",
+            "新茶，什么时候上市？\n",
+            "　　本报杭州3月1日电  茶农们忙着采茶。\n",
+        );
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 3, "{:?}", texts(&p));
+        assert!(p.pieces[1].headlines[0].starts_with("某某市市长将出席"));
+        assert_eq!(p.pieces[2].headlines, vec!["新茶，什么时候上市？"]);
     }
 
     #[test]
