@@ -1101,9 +1101,12 @@ impl Segmenter {
             .take(3)
             .take_while(|q| !ends_terminated_body(q) && chars_capped(q, MAX_SUBTITLE_CHARS) <= MAX_SUBTITLE_CHARS)
             .count();
+        if run == 0 || run == ps.len() {
+            return;
+        }
         // Head runs already weighed (in-article subheads, sections of a series) stand.
         let weighed = self.cur.series.is_some() || self.cur.subheads.contains(&(ps.len() - 1));
-        if weighed || run == 0 || run == ps.len() || !ends_terminated(&ps[ps.len() - run - 1]) {
+        if weighed || !ends_terminated(&ps[ps.len() - run - 1]) {
             return;
         }
         self.split_off(ps.len() - run);
