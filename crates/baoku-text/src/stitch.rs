@@ -52,10 +52,7 @@ pub fn chains(pages: &[Page]) -> Vec<Vec<PieceId>> {
             if t == h {
                 continue;
             }
-            if !same_issue_by_datelines(piece(h), &days[h.0], piece(t), &days[t.0]) {
-                continue;
-            }
-            if let Some(s) = match_score(piece(h), h.0, piece(t), t.0) {
+            if let Some(s) = match_score((piece(h), h.0, &days[h.0]), (piece(t), t.0, &days[t.0])) {
                 pairs.push((s, h, t));
             }
         }
@@ -142,10 +139,14 @@ fn same_issue_by_datelines(h: &Piece, h_days: &[u32], t: &Piece, t_days: &[u32])
 }
 
 /// How well `t` (begins `（上接第M版）`) continues `h` (ends `（下转第N版）`); `None` when
-/// what is known rules it out.
-fn match_score(h: &Piece, hi: usize, t: &Piece, ti: usize) -> Option<f64> {
+/// what is known rules it out: dates, page numbers, the datelines of an undated page
+/// ([`dateline_days`] of each piece's page).
+fn match_score((h, hi, h_days): (&Piece, usize, &[u32]), (t, ti, t_days): (&Piece, usize, &[u32])) -> Option<f64> {
     let to = h.continues_to?;
     let from = t.continued_from?;
+    if !same_issue_by_datelines(h, h_days, t, t_days) {
+        return None;
+    }
     let mut s = 0.0;
     match (&h.date, &t.date) {
         (Some(a), Some(b)) if a != b => return None,
