@@ -181,7 +181,7 @@ impl LinkDoc {
                     .parse()
                     .unwrap_or(0)
             }),
-            hant: norm.script() == "Hant",
+            hant: crate::describe::script(text, "zh") == "Hant",
             wire,
             fingerprint: fp,
             stripped: false,

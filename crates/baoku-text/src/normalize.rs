@@ -31,11 +31,6 @@ pub struct Normalized {
     /// the character it came from. Monotone non-decreasing, every value a char boundary of
     /// the original.
     pub offsets: Vec<u32>,
-    /// How many characters traditional → simplified changed (0 for simplified text); with
-    /// [`Normalized::cjk`] it tells the script of the original.
-    pub t2s_changed: u32,
-    /// How many CJK ideographs the text holds.
-    pub cjk: u32,
 }
 
 impl Normalized {
@@ -49,16 +44,6 @@ impl Normalized {
         let last = self.offsets[end.min(self.offsets.len()) - 1] as usize;
         let last_len = original[last..].chars().next().map_or(0, char::len_utf8);
         Span::new(self.offsets[start] as usize, last + last_len)
-    }
-
-    /// `Hant` when traditional → simplified changed more than 3 % of the ideographs (and at
-    /// least two), else `Hans`.
-    pub fn script(&self) -> &'static str {
-        if self.t2s_changed >= 2 && self.t2s_changed * 33 > self.cjk {
-            "Hant"
-        } else {
-            "Hans"
-        }
     }
 }
 
@@ -133,9 +118,6 @@ impl Normalizer {
         let mut seg_trigger = false;
         for (at, c) in text.char_indices() {
             let Some(f) = fold_width(c) else { continue };
-            if crate::describe::is_cjk(f) {
-                out.cjk += 1;
-            }
             seg_trigger |= t2s && self.is_trigger(f);
             seg.push((f, at as u32));
             if is_break(f) {
@@ -162,8 +144,7 @@ impl Normalizer {
         let src: String = seg.iter().map(|&(c, _)| c).collect();
         let conv = self.t2s.convert(&src);
         if conv.chars().count() == seg.len() {
-            for (c, &(orig, at)) in conv.chars().zip(seg.iter()) {
-                out.t2s_changed += u32::from(c != orig);
+            for (c, &(_, at)) in conv.chars().zip(seg.iter()) {
                 out.text.push(c);
                 out.offsets.push(at);
             }
@@ -174,7 +155,6 @@ impl Normalizer {
             for &(c, at) in seg.iter() {
                 let one = self.t2s.convert(c.encode_utf8(&mut buf));
                 for o in one.chars() {
-                    out.t2s_changed += u32::from(o != c);
                     out.text.push(o);
                     out.offsets.push(at);
                 }
@@ -248,10 +228,6 @@ mod tests {
         let n = Normalizer::shared();
         let t = n.normalize("國務院總理李克強 主持會議，ＡＢＣ１２３。\n「發展」");
         assert_eq!(t.text, "国务院总理李克强主持会议,ABC123.\"发展\"");
-        assert_eq!(t.script(), "Hant");
-        let s = n.normalize("国务院总理李克强主持会议。");
-        assert_eq!(s.script(), "Hans");
-        assert_eq!(s.t2s_changed, 0);
     }
 
     #[test]
