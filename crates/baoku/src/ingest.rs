@@ -184,7 +184,7 @@ pub fn link(db: &Path) -> Result<()> {
     println!(
         "{}; {} stories with more than one version ({:.2} s in all)",
         link_summary(&linked),
-        archive.stories(2)?.len(),
+        archive.story_count(2)?,
         started.elapsed().as_secs_f64(),
     );
     Ok(())
@@ -314,7 +314,7 @@ fn summary(
         "archive {} now holds {} articles, {} stories with more than one version",
         archive.dir().display(),
         archive.article_count()?,
-        archive.stories(2)?.len()
+        archive.story_count(2)?
     )?;
     Ok(())
 }
