@@ -381,6 +381,11 @@ impl Archive {
         Ok(n as usize)
     }
 
+    /// The links of an article to others (see [`crate::stories::links`]).
+    pub fn links(&self, id: i64) -> Result<Vec<crate::stories::ArticleLink>> {
+        crate::stories::links(&self.conn, id)
+    }
+
     /// One story by id.
     pub fn story(&self, id: i64) -> Result<crate::StoryRow> {
         crate::stories::stories(&self.conn, 1, Some(id))?

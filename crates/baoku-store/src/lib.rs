@@ -30,4 +30,4 @@ pub mod trends;
 pub use archive::{Archive, Batches, FileReport, FileRow, FileSpan, FileState, FileStates, SourceView, StoredArticle};
 pub use error::{Error, Result};
 pub use search::{Hit, SearchRequest, SearchResults, Sort};
-pub use stories::{StoryMember, StoryRow};
+pub use stories::{ArticleLink, StoryMember, StoryRow};

@@ -63,6 +63,49 @@ pub struct StoryRow {
     pub langs: Vec<String>,
 }
 
+/// A link from an article to another: a version edge, a translation, or a `related` one (a
+/// report and the speech it quotes, a digest and its item: other writing, never merged).
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleLink {
+    /// The other article.
+    pub id: i64,
+    /// `exact`, `near`, `excerpt`, `translation` or `related`.
+    pub relation: String,
+    /// The two differ in script (traditional / simplified).
+    pub script: bool,
+    /// Jaccard similarity for `near`, containment of the shorter text otherwise.
+    pub score: f64,
+    /// The other article's headline.
+    pub headline: String,
+    /// Its date.
+    pub date: Option<String>,
+    /// Its agency or outlet.
+    pub agency: Option<String>,
+}
+
+/// Every link of article `id`, either way round: versions first, then `related` ones, each
+/// by score.
+pub fn links(conn: &Connection, id: i64) -> Result<Vec<ArticleLink>> {
+    let mut st = conn.prepare_cached(
+        "SELECT o.id, l.relation, l.script, l.score, o.headline, o.date, o.agency
+         FROM links l JOIN articles o ON o.id = CASE WHEN l.a = ?1 THEN l.b ELSE l.a END
+         WHERE l.a = ?1 OR l.b = ?1
+         ORDER BY l.relation = 'related', l.score DESC, o.id",
+    )?;
+    let rows = st.query_map([id], |r| {
+        Ok(ArticleLink {
+            id: r.get(0)?,
+            relation: r.get(1)?,
+            script: r.get(2)?,
+            score: r.get(3)?,
+            headline: r.get(4)?,
+            date: r.get(5)?,
+            agency: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
 /// Bytes of fingerprints kept in memory while linking (about 5.5 per content character):
 /// the pending articles' own, then a cache of those compared with. Beyond it fingerprints are
 /// recomputed from the stored text when needed, which costs time, not results.

@@ -4,7 +4,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use baoku_store::Archive;
+use baoku_store::{Archive, ArticleLink, StoredArticle};
 
 fn open(db: &Path) -> Result<Archive> {
     Archive::open(db).with_context(|| format!("opening data directory {}", db.display()))
@@ -89,8 +89,9 @@ pub fn show(db: &Path, id: i64, raw: bool, json: bool) -> Result<()> {
         return Ok(());
     }
     let a = archive.article(id)?;
+    let links = archive.links(id)?;
     if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&a)?)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&article_json(&a, &links))?)?;
         return Ok(());
     }
     for s in &a.subheads {
@@ -106,6 +107,19 @@ pub fn show(db: &Path, id: i64, raw: bool, json: bool) -> Result<()> {
     meta.push(format!("{}/{}", a.lang, a.script));
     writeln!(out, "{}\n", meta.join(" · "))?;
     writeln!(out, "{}\n", a.text)?;
+    for l in &links {
+        writeln!(
+            out,
+            "link: {}{} {:.2} · {} · {} · {} · {}",
+            l.relation,
+            if l.script { "+script" } else { "" },
+            l.score,
+            l.id,
+            l.date.as_deref().unwrap_or("?"),
+            l.agency.as_deref().unwrap_or("-"),
+            l.headline
+        )?;
+    }
     for f in &a.files {
         writeln!(out, "source: {} bytes {}..{}", f.path, f.start, f.end)?;
     }
@@ -113,6 +127,13 @@ pub fn show(db: &Path, id: i64, raw: bool, json: bool) -> Result<()> {
         writeln!(out, "warning: {w}")?;
     }
     Ok(())
+}
+
+/// An article as `show --json` and the API give it: its fields and its `links`.
+pub fn article_json(a: &StoredArticle, links: &[ArticleLink]) -> serde_json::Value {
+    let mut v = serde_json::json!(a);
+    v["links"] = serde_json::json!(links);
+    v
 }
 
 pub fn stories(db: &Path, json: bool, all: bool) -> Result<()> {

@@ -29,7 +29,8 @@ pub async fn search(State(s): State<AppState>, raw: RawQuery) -> Result<Json<Val
 /// `GET /api/articles/{id}`
 pub async fn article(State(s): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, Failure> {
     let id = path_id(&id)?;
-    Ok(Json(json!(s.run(move |a| a.article(id)).await?)))
+    let (article, links) = s.run(move |a| Ok((a.article(id)?, a.links(id)?))).await?;
+    Ok(Json(crate::output::article_json(&article, &links)))
 }
 
 /// `GET /api/articles/{id}/source`

@@ -45,7 +45,7 @@ pub fn document() -> Value {
                 "responses": ok("total matching articles and hits with snippets and highlight offsets")
             }},
             "/api/articles/{id}": {"get": {
-                "summary": "An article: metadata, text, files and byte spans, story",
+                "summary": "An article: metadata, text, files and byte spans, story, and its links to other articles (versions, translations, related writing)",
                 "parameters": [id_param("article id")],
                 "responses": ok("the article")
             }},

@@ -106,7 +106,10 @@ pub async fn search(State(s): State<AppState>, raw: RawQuery) -> PageResult {
 /// `/articles/{id}`: metadata, text, links to its source and story.
 pub async fn article(State(s): State<AppState>, Path(id): Path<String>) -> PageResult {
     let id = path_id(&id).map_err(fail)?;
-    let a = s.run(move |ar| ar.article(id)).await.map_err(fail)?;
+    let (a, links) = s
+        .run(move |ar| Ok((ar.article(id)?, ar.links(id)?)))
+        .await
+        .map_err(fail)?;
     let mut body = String::new();
     let script = if a.script == "Hant" {
         r#" class="hant" lang="zh-Hant""#
@@ -151,6 +154,28 @@ pub async fn article(State(s): State<AppState>, Path(id): Path<String>) -> PageR
     body.push_str("</div></article>");
     for w in &a.warnings {
         let _ = write!(body, r#"<p class="meta">warning: {}</p>"#, escape(w));
+    }
+    if !links.is_empty() {
+        body.push_str(r#"<h2>Linked articles</h2><ul id="links">"#);
+        for l in &links {
+            let _ = write!(
+                body,
+                r#"<li><span lang="en">{}{} {:.2}</span> · {} · {} · <a href="/articles/{}">{}</a> · <a href="/diff?a={id}&amp;b={}">diff</a></li>"#,
+                escape(&l.relation),
+                if l.script { " +script" } else { "" },
+                l.score,
+                escape(l.date.as_deref().unwrap_or("?")),
+                escape(l.agency.as_deref().unwrap_or("-")),
+                l.id,
+                escape(if l.headline.is_empty() {
+                    "(no headline)"
+                } else {
+                    &l.headline
+                }),
+                l.id,
+            );
+        }
+        body.push_str("</ul>");
     }
     Ok(Html(page(&a.headline, &body)))
 }

@@ -108,6 +108,28 @@ fn article_source_story_diff_files_and_trends() {
     let a = ok_json(&format!("/api/articles/{id}"));
     assert_eq!(a["id"], id);
     assert!(a["files"][0]["path"].as_str().is_some());
+    // its links name the other versions, with their relation
+    let linked: Vec<(i64, &str)> = a["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["id"].as_i64().unwrap(), l["relation"].as_str().unwrap()))
+        .collect();
+    for &m in members.iter().filter(|&&m| m != id) {
+        assert!(
+            linked
+                .iter()
+                .any(|&(o, r)| o == m && ["exact", "near", "excerpt"].contains(&r)),
+            "{m} not among the links of {id}: {linked:?}"
+        );
+    }
+    let (status, _, page) = get(&format!("/articles/{id}"));
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(r#"<ul id="links">"#), "{page}");
+    assert!(
+        page.contains(&format!(r#"/diff?a={id}&amp;b={}"#, linked[0].0)),
+        "{page}"
+    );
     let src = ok_json(&format!("/api/articles/{id}/source"));
     let view = &src[0];
     let text: Vec<char> = view["text"].as_str().unwrap().chars().collect();

@@ -285,3 +285,42 @@ fn undated_pages_are_dated_from_the_rest_of_the_ingest() {
     let hits = baoku(db.path(), &["search", "河湾小学", "--from", "2020-03-04", "--json"]);
     assert!(String::from_utf8_lossy(&hits.stdout).contains("河湾小学开学了"));
 }
+
+/// A text printed again on the same occasion a year later is `related` to the first, not a
+/// version of it: `show` lists the link both ways, and the two stay apart.
+#[test]
+fn show_lists_related_articles() {
+    let db = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    // Invented: one ceremony report, reprinted a year later with a few words changed.
+    let body = |year: &str, leaders: &str| {
+        format!(
+            "本报江川9月30日电 {year}年烈士纪念日向人民英雄敬献花篮仪式今天上午在江川市人民英雄纪念碑广场隆重举行。\\n{leaders}和各界代表一同出席仪式。仪式由市委副书记主持，全体肃立，奏唱国歌，向为民族独立和人民解放牺牲的英雄们默哀。\\n少先队员齐声唱起《我们是共产主义接班人》，各界代表缓步登上纪念碑基座，瞻仰纪念碑，向人民英雄献上花篮，寄托对先烈的无限哀思。"
+        )
+    };
+    let feed = src.path().join("feed.jsonl");
+    std::fs::write(
+        &feed,
+        format!(
+            "{{\"id\": \"a\", \"title\": \"敬献花篮仪式举行\", \"date\": \"2024-09-30\", \"text\": \"{}\"}}\n{{\"id\": \"b\", \"title\": \"敬献花篮仪式举行\", \"date\": \"2025-09-30\", \"text\": \"{}\"}}\n",
+            body("2024", "市领导张建华、李志远"),
+            body("2025", "市领导王大同、陈立新")
+        ),
+    )
+    .unwrap();
+    baoku(db.path(), &["ingest", feed.to_str().unwrap()]);
+    let articles = json_lines(&baoku(db.path(), &["articles", "--json"]));
+    assert_eq!(articles.len(), 2);
+    assert_ne!(articles[0]["story"], articles[1]["story"], "a year apart: not versions");
+    for (me, other) in [(&articles[0], &articles[1]), (&articles[1], &articles[0])] {
+        let id = me["id"].as_i64().unwrap().to_string();
+        let shown: serde_json::Value =
+            serde_json::from_slice(&baoku(db.path(), &["show", &id, "--json"]).stdout).unwrap();
+        let links = shown["links"].as_array().unwrap();
+        assert_eq!(links.len(), 1, "{links:?}");
+        assert_eq!(links[0]["id"], other["id"]);
+        assert_eq!(links[0]["relation"], "related");
+        let text = String::from_utf8(baoku(db.path(), &["show", &id]).stdout).unwrap();
+        assert!(text.contains("link: related"), "{text}");
+    }
+}
