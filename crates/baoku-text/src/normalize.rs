@@ -111,7 +111,6 @@ impl Normalizer {
         let mut out = Normalized {
             text: String::with_capacity(text.len()),
             offsets: Vec::with_capacity(text.len() / 3 + 1),
-            ..Normalized::default()
         };
         // Segment: a run of folded characters up to and including a sentence break.
         let mut seg: Vec<(char, u32)> = Vec::new();
