@@ -764,7 +764,7 @@ fn write_file_articles(tx: &Transaction, p: &Prepared, file_id: i64, report: &mu
         p.articles.iter().try_for_each(&mut write)?;
         return Ok(true);
     }
-    let warnings = crate::stream::for_each_record(&p.raw, |a| write(&a))?;
+    let warnings = crate::stream::for_each_record(&p.raw, &mut write)?;
     let streamed = warnings.is_some();
     report.warnings.extend(warnings.into_iter().flatten());
     Ok(streamed)
