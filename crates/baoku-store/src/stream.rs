@@ -49,16 +49,16 @@ pub(crate) fn starts_as_utf8(raw: &[u8]) -> bool {
     read.is_ok() && baoku_text::decode::starts_as_utf8(&head)
 }
 
-/// Whole lines of the stream: `pos` is the byte position of the first, `number` its line
-/// number (from 1).
+/// Whole lines of the stream, not yet checked to be UTF-8: `pos` is the byte position of
+/// the first, `number` its line number (from 1).
 struct Lines {
-    text: String,
+    bytes: Vec<u8>,
     pos: usize,
     number: usize,
 }
 
-/// A chunk to parse, and where its articles go.
-type Job = (Lines, SyncSender<Parsed>);
+/// A chunk to parse, and where its articles go: `None` when it is not UTF-8.
+type Job = (Lines, SyncSender<Option<Parsed>>);
 
 /// The articles and warnings of a chunk, and where the writer hands the articles back once
 /// written, so that the thread that allocated them frees them: glibc's malloc takes the
@@ -81,39 +81,50 @@ pub(crate) fn for_each_record(
     let (send_job, jobs) = sync_channel::<Job>(parsers);
     let jobs = Mutex::new(jobs);
     // The parsed chunks to come, in file order.
-    let (send_next, next) = sync_channel::<Receiver<Parsed>>(AHEAD);
+    let (send_next, next) = sync_channel::<Receiver<Option<Parsed>>>(AHEAD);
     std::thread::scope(|s| {
         let cutter = s.spawn(move || cut(raw, &send_job, &send_next));
         for _ in 0..parsers {
             s.spawn(|| parse(&jobs));
         }
         let mut warnings = Vec::new();
-        // A parser that panicked ends the chunks; the scope passes its panic on.
-        let written = next.iter().map_while(|chunk| chunk.recv().ok()).try_for_each(|p| {
-            p.articles.iter().try_for_each(&mut write)?;
-            warnings.extend(p.warnings);
-            // The parser may have ended (it has no more chunks): the articles are freed here.
-            let _ = p.written.send(p.articles);
-            Ok(())
-        });
-        // A failed write stops the cutter at its next chunk, and the parsers with it.
+        let utf8 = write_chunks(&next, &mut write, &mut warnings);
+        // A failed write or a chunk that is not UTF-8 stops the cutter at its next chunk,
+        // and the parsers with it.
         drop(next);
         let complete = cutter.join().expect("the JSONL cutter does not panic");
-        written.map(|()| complete.map(|()| warnings))
+        utf8.map(|utf8| (utf8 && complete.is_some()).then_some(warnings))
     })
 }
 
+/// The writer's part: writes the chunks' articles in order and collects their warnings;
+/// false at the first chunk that is not UTF-8.
+fn write_chunks(
+    next: &Receiver<Receiver<Option<Parsed>>>,
+    mut write: impl FnMut(&Article) -> Result<()>,
+    warnings: &mut Vec<String>,
+) -> Result<bool> {
+    // A parser that panicked ends the chunks; the scope passes its panic on.
+    for parsed in next.iter().map_while(|chunk| chunk.recv().ok()) {
+        let Some(p) = parsed else { return Ok(false) };
+        p.articles.iter().try_for_each(&mut write)?;
+        warnings.extend(p.warnings);
+        // The parser may have ended (it has no more chunks): the articles are freed here.
+        let _ = p.written.send(p.articles);
+    }
+    Ok(true)
+}
+
 /// The cutting thread: sends the chunks to parse, and in the same order where the writer
-/// finds their articles; `None` at the first chunk that is not UTF-8 or at a gzip error
-/// (or when the writer stopped).
-fn cut(raw: &[u8], jobs: &SyncSender<Job>, next: &SyncSender<Receiver<Parsed>>) -> Option<()> {
+/// finds their articles; `None` at a gzip error (or when the writer stopped).
+fn cut(raw: &[u8], jobs: &SyncSender<Job>, next: &SyncSender<Receiver<Option<Parsed>>>) -> Option<()> {
     let mut reader = gunzip_reader(raw);
     let (mut pos, mut number) = (0, 1);
     loop {
-        let mut text = Vec::new();
+        let mut bytes = Vec::new();
         let mut lines = 0;
-        while lines < CHUNK_LINES && text.len() < CHUNK_BYTES {
-            if reader.read_until(b'\n', &mut text).ok()? == 0 {
+        while lines < CHUNK_LINES && bytes.len() < CHUNK_BYTES {
+            if reader.read_until(b'\n', &mut bytes).ok()? == 0 {
                 break;
             }
             lines += 1;
@@ -121,11 +132,9 @@ fn cut(raw: &[u8], jobs: &SyncSender<Job>, next: &SyncSender<Receiver<Parsed>>) 
         if lines == 0 {
             return Some(());
         }
-        // Whole lines are all UTF-8 when together they are.
-        let text = String::from_utf8(text).ok()?;
-        let len = text.len();
+        let len = bytes.len();
         let (send, parsed) = sync_channel(1);
-        jobs.send((Lines { text, pos, number }, send)).ok()?;
+        jobs.send((Lines { bytes, pos, number }, send)).ok()?;
         next.send(parsed).ok()?;
         pos += len;
         number += lines;
@@ -140,13 +149,19 @@ fn parse(jobs: &Mutex<Receiver<Job>>) {
         done.try_iter().for_each(drop);
         let job = jobs.lock().expect("no parser panics holding the lock").recv();
         let Ok((lines, send)) = job else { break };
+        // Whole lines are all UTF-8 when together they are. simdutf8 checks the Chinese
+        // text of the CCTV dump ten times faster than `std::str::from_utf8` (0.011 s, 0.11 s).
+        let Ok(text) = simdutf8::basic::from_utf8(&lines.bytes) else {
+            let _ = send.send(None);
+            continue;
+        };
         let mut parsed = Parsed {
             articles: Vec::with_capacity(CHUNK_LINES),
             warnings: Vec::new(),
             written: written.clone(),
         };
         let mut pos = lines.pos;
-        for (k, line) in lines.text.split_inclusive('\n').enumerate() {
+        for (k, line) in text.split_inclusive('\n').enumerate() {
             let span = Span::new(pos, pos + line.len());
             parsed
                 .articles
@@ -154,7 +169,7 @@ fn parse(jobs: &Mutex<Receiver<Job>>) {
             pos += line.len();
         }
         // The writer may have stopped.
-        let _ = send.send(parsed);
+        let _ = send.send(Some(parsed));
     }
 }
 
