@@ -83,8 +83,8 @@ fn record(mut map: Map<String, Value>, warnings: &mut Vec<String>, line: usize) 
     }
     let mut a = Article {
         source_id,
-        headline: headline.trim().to_string(),
-        text: text.trim().to_string(),
+        headline: trimmed(headline),
+        text: trimmed(text),
         date,
         agency,
         url,
@@ -97,6 +97,15 @@ fn record(mut map: Map<String, Value>, warnings: &mut Vec<String>, line: usize) 
         a.warnings.push("record has no text".into());
     }
     a
+}
+
+/// `s` without its surrounding whitespace, in its own buffer: a record's text is not
+/// copied again (138 MB of it in the CCTV dump).
+fn trimmed(mut s: String) -> String {
+    s.truncate(s.trim_end().len());
+    let start = s.len() - s.trim_start().len();
+    s.drain(..start);
+    s
 }
 
 /// Splits a BCP 47 tag (`zh-Hant`, `zh-TW`, `en-US`, `zh`) into baoku's language and script;
@@ -141,6 +150,9 @@ mod tests {
         assert_eq!(b.headline, "Title");
         assert_eq!(b.date.as_deref(), Some("2024-03-21"));
         assert_eq!(b.lang, "en");
+        assert_eq!(trimmed(" \u{3000}江川\n ".into()), "江川");
+        assert_eq!(trimmed("江川".into()), "江川");
+        assert_eq!(trimmed(" \t".into()), "");
         assert_eq!(language_tag("zh-Hant"), ("zh".into(), "Hant".into()));
         assert_eq!(language_tag("zh_TW"), ("zh".into(), "Hant".into()));
         assert_eq!(language_tag(""), (String::new(), String::new()));
