@@ -1,9 +1,9 @@
 //! Dumps the features of every undecided headline block (`split::trace_boundaries`), one
-//! JSON line each, for refitting the boundary scorer with `tools/fit_boundary.py`:
+//! JSON line each, for refitting the boundary scorer with `tools/fit_trees.py`:
 //!
 //! ```sh
 //! cargo run --release -p baoku-text --example boundary_features -- ../shared/data/pages-dev/pages > /tmp/feat.jsonl
-//! python3 crates/baoku-text/tools/fit_boundary.py /tmp/feat.jsonl
+//! python3 crates/baoku-text/tools/fit_trees.py /tmp/feat.jsonl > crates/baoku-text/src/split/trees.rs
 //! ```
 use baoku_text::{decode::decode, split::trace_boundaries};
 
