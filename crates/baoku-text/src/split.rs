@@ -1261,7 +1261,7 @@ impl Segmenter {
             }
             // A lone line right after a sentence cut short is inside the article (on pages-dev
             // 58 such lines of 60 are), however long the article has run.
-            let cut_short = heads.len() == 1 && f[10] == 0.0;
+            let cut_short = heads.len() == 1 && f[PREV_ENDS_SENTENCE] == 0.0;
             boundary_score(&f) > 0.0 && !cut_short
         };
         if !new_article {
@@ -1323,6 +1323,7 @@ impl Segmenter {
             coh,
             affinity(h0, follow),
             affinity(h0, &near),
+            // PREV_ENDS_SENTENCE
             flag(prev.ends_with(['。', '！', '？', '”', '!', '?', '"'])),
             ln(chars_capped(prev, 400), 5.0),
             ln(ps.len(), 3.0),
@@ -1514,6 +1515,9 @@ impl Segmenter {
 
 /// Number of boundary features (see `Segmenter::boundary_features`).
 pub const N_FEATURES: usize = 33;
+
+/// The boundary feature that is 1 when the paragraph above the block ends a sentence.
+const PREV_ENDS_SENTENCE: usize = 10;
 
 /// Log-odds that a headline block starts a new article: the sum of the leaves that
 /// [`trees`] reach. Gradient-boosted trees of depth two, fitted offline on pages-dev (see
