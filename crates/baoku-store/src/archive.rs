@@ -423,6 +423,18 @@ impl Archive {
         Ok(self.conn.query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?)
     }
 
+    /// How many articles have spans in any of these files (an article stitched across two
+    /// of them counts once).
+    pub fn article_count_in(&self, paths: &[&str]) -> Result<i64> {
+        let paths = serde_json::to_string(paths).expect("a list of strings serializes");
+        Ok(self.conn.query_row(
+            "SELECT count(DISTINCT s.article_id) FROM spans s JOIN files f ON f.id = s.file_id
+             WHERE f.path IN (SELECT value FROM json_each(?1))",
+            [paths],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Calls `f` on every article in id order, streaming (memory does not grow with the archive).
     pub fn for_each_article(&self, mut f: impl FnMut(StoredArticle) -> Result<()>) -> Result<()> {
         let mut st = self.conn.prepare(&format!("{ARTICLE_SELECT} ORDER BY a.id"))?;

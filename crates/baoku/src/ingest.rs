@@ -272,7 +272,13 @@ fn summary(
     archive: &Archive,
 ) -> Result<()> {
     let count = |s: &str| reports.iter().filter(|r| r.status == s).count();
-    let articles: usize = reports.iter().map(|r| r.articles).sum();
+    // Articles of the files read, an article stitched across two of them once.
+    let read: Vec<&str> = reports
+        .iter()
+        .filter(|r| matches!(r.status, "new" | "replaced"))
+        .map(|r| r.path.as_str())
+        .collect();
+    let articles = archive.article_count_in(&read)?;
     writeln!(
         out,
         "{} files: {} new, {} replaced, {} unchanged, {} failed; {} articles from {:.1} MB in {:.2} s ({:.1} MB/s)",

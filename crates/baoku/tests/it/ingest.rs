@@ -324,3 +324,33 @@ fn show_lists_related_articles() {
         assert!(text.contains("link: related"), "{text}");
     }
 }
+
+/// The summary counts an article stitched across two files once: the samples' port story
+/// continues from page 1 onto page 3, and the total matches what the archive then holds.
+#[test]
+fn summary_counts_a_stitched_article_once() {
+    let db = tempfile::tempdir().unwrap();
+    let out =
+        String::from_utf8(baoku(db.path(), &["ingest", repo().join("samples").to_str().unwrap()]).stdout).unwrap();
+    let read: usize = out
+        .split("; ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no article count in {out}"));
+    let held = json_lines(&baoku(db.path(), &["articles", "--json"])).len();
+    assert_eq!(read, held, "{out}");
+    let stitched = json_lines(&baoku(db.path(), &["articles", "--json"]))
+        .iter()
+        .filter(|a| {
+            let paths: std::collections::HashSet<&str> = a["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["path"].as_str().unwrap())
+                .collect();
+            paths.len() == 2
+        })
+        .count();
+    assert!(stitched >= 1, "the samples hold a continuation across files");
+}
