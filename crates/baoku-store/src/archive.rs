@@ -373,8 +373,7 @@ impl Archive {
     /// (for a summary line; reading every story's rows took 0.2 s on CCTV).
     pub fn story_count(&self, min_members: usize) -> Result<usize> {
         let n: i64 = self.conn.query_row(
-            "SELECT count(*) FROM (SELECT 1 FROM articles WHERE story IS NOT NULL
-             GROUP BY story HAVING count(*) >= ?1)",
+            "SELECT count(*) FROM (SELECT 1 FROM members GROUP BY story HAVING count(*) >= ?1)",
             [min_members as i64],
             |r| r.get(0),
         )?;
@@ -550,7 +549,8 @@ impl Archive {
 }
 
 const ARTICLE_SELECT: &str = "SELECT a.id, a.source_id, a.headline, a.subheads, a.date, a.place, a.agency, a.reporters,
-    a.lang, a.script, a.page, a.url, a.text, a.warnings, a.extra, a.story, a.relation FROM articles a";
+    a.lang, a.script, a.page, a.url, a.text, a.warnings, a.extra, m.story, m.relation
+    FROM articles a LEFT JOIN members m ON m.article_id = a.id";
 
 /// An ingest in batches, each written in one transaction. Text files whose continuations
 /// wait for a later batch are held back (see [`crate::batch`]); [`Batches::finish`] writes

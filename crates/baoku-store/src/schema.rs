@@ -111,6 +111,28 @@ INSERT INTO index_queue (article) SELECT id FROM articles;
 DROP TRIGGER articles_queue_insert;
 DROP TRIGGER articles_queue_delete;
 "#,
+    r#"
+-- Story membership in a narrow table of its own: linking rewrites it for every member of a
+-- story that gained one, and rewriting the article rows (texts and all) wrote the whole
+-- articles table again (0.8 s of linking CCTV's 75,806 articles). An article without a row
+-- here is not linked yet; `relation` is its relation to the member it was verified against.
+CREATE TABLE members (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    story      INTEGER NOT NULL,
+    relation   TEXT NOT NULL,
+    score      REAL NOT NULL,
+    script     INTEGER NOT NULL
+);
+CREATE INDEX members_story ON members(story);
+INSERT INTO members (article_id, story, relation, score, script)
+    SELECT id, story, coalesce(relation, 'canonical'), coalesce(relation_score, 1.0), coalesce(relation_script, 0)
+    FROM articles WHERE story IS NOT NULL;
+DROP INDEX articles_story;
+ALTER TABLE articles DROP COLUMN story;
+ALTER TABLE articles DROP COLUMN relation;
+ALTER TABLE articles DROP COLUMN relation_score;
+ALTER TABLE articles DROP COLUMN relation_script;
+"#,
 ];
 
 /// Brings the database up to the newest schema. Safe when several processes open a new
@@ -162,6 +184,47 @@ mod tests {
         }
         let conn = Connection::open(&path).unwrap();
         assert_eq!(version(&conn).unwrap(), MIGRATIONS.len());
+    }
+
+    #[test]
+    fn story_membership_moves_to_its_own_table() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let before = MIGRATIONS.len() - 1;
+        for sql in &MIGRATIONS[..before] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", before as i64).unwrap();
+        let article = "INSERT INTO articles (id, headline, subheads, text, reporters, lang, script, extra, warnings)
+                       VALUES (?1, 'h', '[]', 't', '[]', 'zh', 'Hans', '{}', '[]')";
+        for id in [1, 2, 3] {
+            conn.execute(article, [id]).unwrap();
+        }
+        conn.execute_batch(
+            "UPDATE articles SET story = 1, relation = 'canonical', relation_score = 1.0, relation_script = 0 WHERE id = 1;
+             UPDATE articles SET story = 1, relation = 'near', relation_score = 0.8, relation_script = 1 WHERE id = 2;",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let rows: Vec<(i64, i64, String, f64, bool)> = conn
+            .prepare("SELECT article_id, story, relation, score, script FROM members ORDER BY article_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .unwrap()
+            .collect::<std::result::Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            [(1, 1, "canonical".into(), 1.0, false), (2, 1, "near".into(), 0.8, true)],
+            "article 3 was not linked: no row"
+        );
+        let columns: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('articles') WHERE name = 'story'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(columns, 0);
     }
 
     #[test]

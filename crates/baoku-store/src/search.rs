@@ -229,7 +229,7 @@ impl<'a> DocIds<'a> {
 /// `Some(story)` when the article exists (story itself None until linked).
 fn story_of(conn: &Connection, id: i64) -> Result<Option<Option<i64>>> {
     Ok(conn
-        .prepare_cached("SELECT story FROM articles WHERE id = ?1")?
+        .prepare_cached("SELECT m.story FROM articles a LEFT JOIN members m ON m.article_id = a.id WHERE a.id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?)
 }
@@ -243,7 +243,10 @@ fn hit(conn: &Connection, r: Ranked, q: &UserQuery) -> Result<Hit> {
             })?;
     let (versions, outlets) = match story {
         Some(s) => conn
-            .prepare_cached("SELECT count(*), count(DISTINCT agency) FROM articles WHERE story = ?1")?
+            .prepare_cached(
+                "SELECT count(*), count(DISTINCT a.agency) FROM members m JOIN articles a ON a.id = m.article_id
+             WHERE m.story = ?1",
+            )?
             .query_row([s], |r| {
                 Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize))
             })?,

@@ -1,19 +1,20 @@
 //! Linking stored articles into stories, and reading stories back.
 //!
-//! Ingest writes articles with `story` NULL; [`link_pending`] links every such article into
-//! the archive's stories in one transaction (the linker's state is saved in the same
+//! Ingest writes articles; [`link_pending`] links every article without a row in `members`
+//! into the archive's stories in one transaction (the linker's state is saved in the same
 //! transaction), so a crash between ingest and linking only leaves work for the next run.
 //!
 //! The state is the linker's compact binary form ([`Linker::to_bytes`], a BLOB; stores written
 //! before it hold JSON, still read). It keeps no fingerprints: those of articles linked
 //! earlier are recomputed from their stored text when a new article is compared with them.
 
-use baoku_text::link::{fingerprint_article, LinkDoc, LinkParams, Linker};
+use baoku_text::link::{content_len, fingerprint_article, linking_order, LinkDoc, LinkParams, Linker};
 use baoku_text::normalize::Normalizer;
 use baoku_text::translate::TranslationParams;
 use rayon::prelude::*;
 use rusqlite::types::ValueRef;
-use rusqlite::{params, Connection, OptionalExtension, MAIN_DB};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, MAIN_DB};
+use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -106,9 +107,9 @@ pub fn links(conn: &Connection, id: i64) -> Result<Vec<ArticleLink>> {
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
-/// Bytes of fingerprints kept in memory while linking (about 5.5 per content character):
-/// the pending articles' own, then a cache of those compared with. Beyond it fingerprints are
-/// recomputed from the stored text when needed, which costs time, not results.
+/// Bytes of fingerprints kept in memory while linking (about 5.5 per content character): a
+/// cache of those of linked articles, which new ones are compared with. Beyond it fingerprints
+/// are recomputed from the stored text when needed, which costs time, not results.
 pub const LINK_MEMORY: usize = 256 << 20;
 
 /// Bytes of a piece of the encoded linker state held before it is written.
@@ -177,12 +178,21 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
     linker.set_memory_budget(budget);
     let params = *linker.params();
     let normalizer = Normalizer::shared();
-    let docs = pending_docs(&tx, normalizer, &params, budget)?;
-    if docs.is_empty() {
+    let order = pending_order(&tx, normalizer)?;
+    if order.is_empty() {
         return Ok(report);
     }
-    let new: Vec<u64> = docs.iter().map(|d| d.id).collect();
-    let edges = {
+    let mut new: Vec<u64> = order.iter().map(|&(id, _)| id).collect();
+    new.sort_unstable();
+    let path = match tx.path() {
+        Some(p) if !p.is_empty() => p.to_owned(),
+        _ => return Err(Error::Invalid("linking needs an archive on disk".into())),
+    };
+    let edges = std::thread::scope(|scope| -> Result<Vec<_>> {
+        let (send, recv) = std::sync::mpsc::sync_channel(STREAM_AHEAD);
+        let (back, freed) = std::sync::mpsc::channel();
+        let (order, params) = (&order, &params);
+        let fingerprints = scope.spawn(move || fingerprint_in_order(&path, order, normalizer, params, send, freed));
         let mut text = tx.prepare_cached("SELECT headline, text FROM articles WHERE id = ?1")?;
         let mut source = |id: u64| {
             let t: Option<(String, String)> = text
@@ -192,11 +202,22 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
                 .flatten();
             t.map(|(h, t)| fingerprint_article(normalizer, &h, &t, &params.fingerprint))
         };
-        let edges = linker.link_batch_with(docs, &mut source);
-        // the cached fingerprints are not saved: free them before the state is written
-        linker.set_memory_budget(0);
-        edges
-    };
+        // Each doc is copied onto this thread's heap (glibc gives each thread an arena of its
+        // own, and fingerprints the cache kept in the other pinned the holes around them:
+        // +30 MB at the peak on CCTV), and the original goes back to be freed where it was
+        // made (freeing it here contended for that arena's lock: +2 s of CPU).
+        let docs = recv.into_iter().flat_map(|chunk: Vec<LinkDoc>| {
+            let copies: Vec<LinkDoc> = chunk.to_vec();
+            let _ = back.send(chunk);
+            copies
+        });
+        let edges = linker.link_in_order(docs, &mut source);
+        // a fingerprinting error ended the stream early: the transaction is not committed
+        fingerprints.join().expect("the fingerprinting thread does not panic")?;
+        Ok(edges)
+    })?;
+    // the cached fingerprints are not saved: free them before the state is written
+    linker.set_memory_budget(0);
     report.version_secs = started.elapsed().as_secs_f64();
     let (translations, tr) = link_translations(&tx, &mut linker, &new, &TranslationParams::default())?;
     report.translation = tr;
@@ -225,9 +246,14 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
                 e.score as f64
             ])?;
         }
-        // Every member of a story that gained an article is rewritten: merges move old members.
-        let mut upd = tx.prepare_cached(
-            "UPDATE articles SET story = ?1, relation = ?2, relation_score = ?3, relation_script = ?4 WHERE id = ?5",
+        // Every member of a story that gained an article is written: merges move old members.
+        // The new articles have no row yet, the older members have one. (`INSERT OR REPLACE`
+        // for both kept a statement journal for each row: 0.5 s on CCTV.)
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO members (story, relation, score, script, article_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        let mut update = tx.prepare_cached(
+            "UPDATE members SET story = ?1, relation = ?2, score = ?3, script = ?4 WHERE article_id = ?5",
         )?;
         let mut done = std::collections::HashSet::new();
         let mut rows = Vec::with_capacity(new.len());
@@ -247,7 +273,15 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
         // in row order: each page of the table is read and written once, not once a story
         rows.sort_unstable_by_key(|r| r.0);
         for (id, story, relation, score, script) in rows {
-            upd.execute(params![
+            let member = if new.binary_search(&id).is_ok() {
+                &mut insert
+            } else if exists.exists([id as i64])? {
+                &mut update
+            } else {
+                // deleted with a replaced file, still in the linker's story
+                continue;
+            };
+            member.execute(params![
                 story as i64,
                 relation.as_str(),
                 score as f64,
@@ -282,87 +316,102 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
     Ok(report)
 }
 
-/// Articles read for fingerprinting at a time: enough to keep both cores busy, few enough
-/// that their texts are a few MB.
-const FINGERPRINT_CHUNK: usize = 1024;
+/// Articles read at a time to be measured for [`linking_order`]: enough to keep both cores
+/// busy, few enough that their texts are a few MB.
+const ORDER_CHUNK: usize = 1024;
 
-/// The articles not yet in a story, fingerprinted on all cores (normalization and shingling
-/// were a quarter of linking's time, and each article's is its own). Fingerprints past
-/// `budget` bytes are dropped, to be recomputed from the text when their turn comes.
-fn pending_docs(
-    tx: &rusqlite::Transaction,
-    normalizer: &Normalizer,
-    params: &LinkParams,
-    budget: usize,
-) -> Result<Vec<LinkDoc>> {
-    struct Pending {
-        id: u64,
-        headline: String,
-        text: String,
-        date: Option<String>,
-        agency: Option<String>,
-    }
-    let mut st = tx.prepare("SELECT id, headline, text, date, agency FROM articles WHERE story IS NULL ORDER BY id")?;
+/// Articles fingerprinted and handed to the linker at a time.
+const STREAM_CHUNK: usize = 64;
+
+/// Chunks the fingerprinting thread may be ahead of the linker.
+const STREAM_AHEAD: usize = 16;
+
+/// The articles not yet in a story as (id, content length), in [`linking_order`]. The length
+/// is that of the text's matching form, computed on all cores.
+fn pending_order(tx: &rusqlite::Transaction, normalizer: &Normalizer) -> Result<Vec<(u64, u32)>> {
+    let mut st = tx.prepare(
+        "SELECT id, text FROM articles a
+         WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.article_id = a.id) ORDER BY id",
+    )?;
     let mut rows = st.query([])?;
-    let mut docs = Vec::new();
-    let mut chunk = Vec::with_capacity(FINGERPRINT_CHUNK);
-    let mut held = 0usize;
+    let mut order = Vec::new();
+    let mut chunk: Vec<(u64, String)> = Vec::with_capacity(ORDER_CHUNK);
     loop {
         let row = rows.next()?;
         if let Some(r) = row {
-            chunk.push(Pending {
-                id: r.get::<_, i64>(0)? as u64,
-                headline: r.get(1)?,
-                text: r.get(2)?,
-                date: r.get(3)?,
-                agency: r.get(4)?,
-            });
+            chunk.push((r.get::<_, i64>(0)? as u64, r.get(1)?));
         }
-        if chunk.len() < FINGERPRINT_CHUNK && row.is_some() {
+        if chunk.len() < ORDER_CHUNK && row.is_some() {
             continue;
         }
-        let done: Vec<(LinkDoc, usize)> = chunk
-            .par_drain(..)
-            .map(|p| {
-                let f = &params.fingerprint;
-                let mut doc = LinkDoc::new(
-                    p.id,
-                    normalizer,
-                    &p.headline,
-                    &p.text,
-                    p.date.as_deref(),
-                    p.agency.as_deref(),
-                    f,
-                );
-                let f = &doc.fingerprint;
-                let bytes = 4 * (f.shingles.len() + f.anchors.len()) + 8 * f.facts.len();
-                doc.pack();
-                (doc, bytes)
-            })
-            .collect();
-        // In id order, so which fingerprints are kept does not depend on the threads. A kept
-        // one is copied onto this thread's heap: glibc gives each thread an arena of its own,
-        // and pieces kept there pinned the holes around them (+28 MB at the peak on CCTV).
-        for (mut doc, bytes) in done {
-            held += bytes;
-            if held > budget {
-                doc.strip();
-                docs.push(doc);
-            } else {
-                docs.push(doc.clone());
-            }
-        }
+        order.par_extend(
+            chunk
+                .par_drain(..)
+                .map(|(id, text)| (id, content_len(normalizer, &text))),
+        );
         if row.is_none() {
-            return Ok(docs);
+            break;
         }
     }
+    order.sort_unstable_by_key(|&(id, len)| linking_order(len, id));
+    Ok(order)
+}
+
+/// Fingerprints the articles of `order` in that order and hands them to the linker a chunk
+/// at a time: one thread, beside the linker's (linking is one thread and waited on
+/// fingerprinting; now each has a core). It reads through a connection of its own, which
+/// sees what the linking transaction sees: the articles ingest committed.
+fn fingerprint_in_order(
+    path: &str,
+    order: &[(u64, u32)],
+    normalizer: &Normalizer,
+    params: &LinkParams,
+    send: SyncSender<Vec<LinkDoc>>,
+    freed: Receiver<Vec<LinkDoc>>,
+) -> Result<()> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let mut st = conn.prepare("SELECT headline, text, date, agency FROM articles WHERE id = ?1")?;
+    for chunk in order.chunks(STREAM_CHUNK) {
+        // the chunks the linker has copied
+        while freed.try_recv().is_ok() {}
+        let mut docs = Vec::with_capacity(chunk.len());
+        for &(id, len) in chunk {
+            let row = st
+                .query_row([id as i64], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                    ))
+                })
+                .optional()?;
+            // deleted since it was measured: nothing to link
+            let Some((headline, text, date, agency)) = row else {
+                continue;
+            };
+            let f = &params.fingerprint;
+            let mut doc = LinkDoc::new(id, normalizer, &headline, &text, date.as_deref(), agency.as_deref(), f);
+            debug_assert_eq!(
+                doc.fingerprint.content_len, len,
+                "content_len agrees with the fingerprint"
+            );
+            doc.pack();
+            docs.push(doc);
+        }
+        if send.send(docs).is_err() {
+            // the linker stopped
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Stories with at least `min_members` members, by story id.
 pub fn stories(conn: &Connection, min_members: usize, only: Option<i64>) -> Result<Vec<StoryRow>> {
-    let sql = "SELECT story, id, source_id, relation, relation_script, relation_score, date, agency, headline, lang
-               FROM articles WHERE story IS NOT NULL AND (?1 IS NULL OR story = ?1)
-               ORDER BY story, date, id";
+    let sql = "SELECT m.story, a.id, a.source_id, m.relation, m.script, m.score, a.date, a.agency, a.headline, a.lang
+               FROM members m JOIN articles a ON a.id = m.article_id WHERE ?1 IS NULL OR m.story = ?1
+               ORDER BY m.story, a.date, a.id";
     let mut st = conn.prepare(sql)?;
     let mut rows = st.query([only])?;
     let mut out: Vec<StoryRow> = Vec::new();

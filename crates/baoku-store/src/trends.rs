@@ -120,7 +120,10 @@ pub fn trends(conn: &Connection, index: &SearchIndex, terms: &[String], by: By, 
         return Err(Error::Invalid(format!("between 1 and {MAX_TERMS} terms")));
     }
     let searcher = index.searcher();
-    let mut st = conn.prepare_cached("SELECT date, agency, story FROM articles WHERE id = ?1")?;
+    let mut st = conn.prepare_cached(
+        "SELECT a.date, a.agency, m.story FROM articles a LEFT JOIN members m ON m.article_id = a.id
+         WHERE a.id = ?1",
+    )?;
     // Per term: period → distinct stories (or articles) seen there.
     let mut buckets: Vec<(BTreeMap<String, HashSet<i64>>, HashSet<i64>, HashSet<i64>)> = Vec::new();
     for term in terms {

@@ -131,10 +131,6 @@ pub struct LinkDoc {
     pub hant: bool,
     /// True when the text's dateline names the article's own agency (a wire original).
     pub wire: bool,
-    /// True when [`LinkDoc::strip`] dropped the shingles, anchors and facts: the linker asks
-    /// its [`FingerprintSource`] for them when the article's turn comes.
-    #[serde(default)]
-    pub stripped: bool,
     /// The shingles, anchors, facts and band keys in the form linking keeps them, after
     /// [`LinkDoc::pack`] (the fingerprint then holds only the exact hash and the length).
     #[serde(skip)]
@@ -184,18 +180,8 @@ impl LinkDoc {
             hant: crate::describe::script(text, "zh") == "Hant",
             wire,
             fingerprint: fp,
-            stripped: false,
             packed: None,
         }
-    }
-
-    /// Drops the shingles, anchors and facts (the bulk of a fingerprint), keeping what orders
-    /// a batch and finds exact copies: a batch too large for memory is held this way.
-    pub fn strip(&mut self) {
-        let f = &mut self.fingerprint;
-        (f.shingles, f.anchors, f.facts) = (Vec::new(), Vec::new(), Vec::new());
-        self.packed = None;
-        self.stripped = true;
     }
 
     /// Keeps the fingerprint in the linker's own compact form (anchors as a bitmap over the
@@ -203,7 +189,7 @@ impl LinkDoc {
     /// held before it is linked, same links. Afterwards `fingerprint` holds only `exact` and
     /// `content_len`.
     pub fn pack(&mut self) {
-        if self.stripped || self.packed.is_some() {
+        if self.packed.is_some() {
             return;
         }
         let fp = std::mem::take(&mut self.fingerprint);
@@ -214,6 +200,19 @@ impl LinkDoc {
             bands,
         });
     }
+}
+
+/// The order a batch is linked in: longest first (a story's first version is then its most
+/// complete one, and shorter versions are checked for containment in it), ties by id.
+/// `content_len`: the fingerprint's, as [`content_len`] gives it.
+pub fn linking_order(content_len: u32, id: DocId) -> (std::cmp::Reverse<u32>, DocId) {
+    (std::cmp::Reverse(content_len), id)
+}
+
+/// An article's `fingerprint.content_len` as [`LinkDoc::new`] computes it, without the
+/// fingerprint: to put articles in [`linking_order`] before fingerprinting them.
+pub fn content_len(normalizer: &Normalizer, text: &str) -> u32 {
+    normalizer.content_len(text) as u32
 }
 
 /// The fingerprint [`LinkDoc::new`] gives an article (what a [`FingerprintSource`] answers).
@@ -838,31 +837,25 @@ impl Linker {
     /// Links a batch: every article joins an existing story, a story of the batch, or founds
     /// its own. Returns the edges found (one version edge per linked article, plus `related`
     /// edges). Articles already linked are skipped. Fingerprints of articles linked earlier
-    /// that are not in memory, and those of stripped docs, are asked of `source`.
+    /// that are not in memory are asked of `source`.
     pub fn link_batch_with(&mut self, mut docs: Vec<LinkDoc>, source: &mut dyn FingerprintSource) -> Vec<Edge> {
-        docs.sort_by(|a, b| {
-            b.fingerprint
-                .content_len
-                .cmp(&a.fingerprint.content_len)
-                .then(a.id.cmp(&b.id))
-        });
-        // taken from the end, and the buffer shrunk as it empties: a corpus's pending docs
-        // are not all held until the last is linked
-        docs.reverse();
+        docs.sort_by_key(|d| linking_order(d.fingerprint.content_len, d.id));
         self.fps.reserve(self.docs.len() + docs.len());
+        self.link_in_order(docs.into_iter(), source)
+    }
+
+    /// Links docs that arrive in [`linking_order`] (what [`Linker::link_batch_with`] sorts a
+    /// batch into), so that a caller can fingerprint the next ones while earlier ones are
+    /// linked. Same edges and stories as the batch.
+    pub fn link_in_order(
+        &mut self,
+        docs: impl Iterator<Item = LinkDoc>,
+        source: &mut dyn FingerprintSource,
+    ) -> Vec<Edge> {
         let mut edges = Vec::new();
-        while let Some(mut d) = docs.pop() {
-            if docs.capacity() > 4096 && docs.len() < docs.capacity() / 2 {
-                docs.shrink_to_fit();
-            }
+        for d in docs {
             if self.index.contains_key(&d.id) {
                 continue;
-            }
-            if d.stripped {
-                if let Some(fp) = source.fingerprint(d.id) {
-                    self.fps.fetched += 1;
-                    d.fingerprint = fp;
-                }
             }
             self.add(d, &mut edges, source);
         }
@@ -2122,9 +2115,7 @@ mod tests {
                 .find(|(i, _)| *i == id)
                 .map(|(_, t)| doc(id, "会", t).fingerprint)
         };
-        let mut stripped = docs();
-        stripped.iter_mut().for_each(LinkDoc::strip);
-        let e2 = tight.link_batch_with(stripped, &mut source);
+        let e2 = tight.link_batch_with(docs(), &mut source);
         assert_eq!(free.stories(), tight.stories());
         assert_eq!(e1, e2);
         assert!(tight.sizes()[5] > all.len());

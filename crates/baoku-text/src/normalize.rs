@@ -128,6 +128,21 @@ impl Normalizer {
         out
     }
 
+    /// How many characters of the matching form of `text` are [`is_content`]: what counting
+    /// them in [`Normalizer::normalize`]'s text gives, without building it when no character
+    /// converts under t2s (nearly all simplified text; folding keeps one character for one).
+    pub fn content_len(&self, text: &str) -> usize {
+        let mut n = 0;
+        for c in text.chars() {
+            let Some(f) = fold_width(c) else { continue };
+            if self.is_trigger(f) {
+                return self.normalize(text).text.chars().filter(|&c| is_content(c)).count();
+            }
+            n += usize::from(is_content(f));
+        }
+        n
+    }
+
     fn flush(&self, seg: &mut Vec<(char, u32)>, convert: bool, out: &mut Normalized) {
         if seg.is_empty() {
             return;
@@ -268,6 +283,13 @@ mod tests {
                 prop_assert!(s.is_char_boundary(o as usize));
                 prev = o;
             }
+        }
+
+        #[test]
+        fn content_len_counts_the_matching_form(s in "[\\PC　，。「」國務院發展乾燥著後髮鐘会议ａＢ１ \n]{0,80}") {
+            let n = Normalizer::shared();
+            let counted = n.normalize(&s).text.chars().filter(|&c| is_content(c)).count();
+            prop_assert_eq!(n.content_len(&s), counted);
         }
 
         #[test]
