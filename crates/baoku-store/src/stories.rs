@@ -135,8 +135,9 @@ pub fn link_pending(conn: &mut Connection) -> Result<LinkReport> {
 }
 
 /// SQLite's page cache while linking (`PRAGMA cache_size`, KiB when negative): linking reads
-/// each pending article once and rewrites its row once, so the archive's 64 MiB cache would
-/// only sit beside the fingerprints (measured on CCTV: no change in time).
+/// each pending article twice, far apart (its length, then its fingerprint), so the
+/// archive's 64 MiB cache would only sit beside the fingerprints (measured on CCTV: no change
+/// in time).
 const LINK_PAGE_CACHE: i64 = -8192;
 
 /// [`link_pending`] with a memory budget for fingerprints (bytes).
