@@ -156,14 +156,14 @@ impl LinkDoc {
         agency: Option<&str>,
         params: &FingerprintParams,
     ) -> LinkDoc {
-        let norm = normalizer.normalize(text);
-        let head = normalizer.normalize(headline);
-        let (exact, record_key) = exact_and_record_key(&head.text, &norm.text);
-        let mut fp = fingerprint_with_exact(&norm.text, params, exact);
-        add_headline_facts(&mut fp, &head.text);
+        let norm = normalizer.text(text);
+        let head = normalizer.text(headline);
+        let (exact, record_key) = exact_and_record_key(&head, &norm);
+        let mut fp = fingerprint_with_exact(&norm, params, exact);
+        add_headline_facts(&mut fp, &head);
         let wire = agency.is_some_and(|a| {
-            let a = normalizer.normalize(a).text;
-            let lead: String = norm.text.chars().take(40).collect();
+            let a = normalizer.text(a);
+            let lead: String = norm.chars().take(40).collect();
             !a.is_empty() && lead.contains(&a) && lead.contains('电')
         });
         LinkDoc {
@@ -222,8 +222,8 @@ pub fn fingerprint_article(
     text: &str,
     params: &FingerprintParams,
 ) -> Fingerprint {
-    let mut fp = fingerprint(&normalizer.normalize(text).text, params);
-    add_headline_facts(&mut fp, &normalizer.normalize(headline).text);
+    let mut fp = fingerprint(&normalizer.text(text), params);
+    add_headline_facts(&mut fp, &normalizer.text(headline));
     fp
 }
 

@@ -128,6 +128,20 @@ impl Normalizer {
         out
     }
 
+    /// The text of [`Normalizer::normalize`]'s form, without the offset map (what fingerprints
+    /// read): one pass of folding when no character converts under t2s.
+    pub fn text(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            let Some(f) = fold_width(c) else { continue };
+            if self.is_trigger(f) {
+                return self.normalize(text).text;
+            }
+            out.push(f);
+        }
+        out
+    }
+
     /// How many characters of the matching form of `text` are [`is_content`]: what counting
     /// them in [`Normalizer::normalize`]'s text gives, without building it when no character
     /// converts under t2s (nearly all simplified text; folding keeps one character for one).
@@ -290,6 +304,12 @@ mod tests {
             let n = Normalizer::shared();
             let counted = n.normalize(&s).text.chars().filter(|&c| is_content(c)).count();
             prop_assert_eq!(n.content_len(&s), counted);
+        }
+
+        #[test]
+        fn text_is_the_matching_form(s in "[\\PC　，。「」國務院發展乾燥著後髮鐘会议ａＢ１ \n]{0,80}") {
+            let n = Normalizer::shared();
+            prop_assert_eq!(n.text(&s), n.normalize(&s).text);
         }
 
         #[test]
