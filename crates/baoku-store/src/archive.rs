@@ -183,6 +183,9 @@ pub struct StoredArticle {
     pub relation: Option<String>,
 }
 
+/// How long a connection waits for another process's lock before giving up.
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl Archive {
     /// Opens (creating if needed) the data directory `dir`.
     pub fn open(dir: &Path) -> Result<Archive> {
@@ -202,7 +205,7 @@ impl Archive {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Statement journals (deletes of several rows keep one) in memory, not in temp files.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         schema::migrate(&mut conn)?;
         Ok(Archive {
             conn,

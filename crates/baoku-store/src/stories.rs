@@ -371,6 +371,7 @@ fn fingerprint_in_order(
     freed: Receiver<Vec<LinkDoc>>,
 ) -> Result<()> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(crate::archive::BUSY_TIMEOUT)?;
     let mut st = conn.prepare("SELECT headline, text, date, agency FROM articles WHERE id = ?1")?;
     for chunk in order.chunks(STREAM_CHUNK) {
         // the chunks the linker has copied
