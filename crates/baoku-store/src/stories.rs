@@ -335,25 +335,34 @@ fn pending_order(tx: &rusqlite::Transaction, normalizer: &Normalizer) -> Result<
          WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.article_id = a.id) ORDER BY id",
     )?;
     let mut rows = st.query([])?;
-    let mut order = Vec::new();
-    let mut chunk: Vec<(u64, String)> = Vec::with_capacity(ORDER_CHUNK);
-    loop {
-        let row = rows.next()?;
-        if let Some(r) = row {
+    // Texts are read here while the chunk before is measured on the pool.
+    let (send, recv) = std::sync::mpsc::sync_channel::<Vec<(u64, String)>>(2);
+    let mut order = std::thread::scope(|scope| -> Result<Vec<(u64, u32)>> {
+        // owned here, so that a read error ends the measuring thread too
+        let send = send;
+        let measuring = scope.spawn(move || {
+            let mut order = Vec::new();
+            for chunk in recv {
+                order.par_extend(
+                    chunk
+                        .into_par_iter()
+                        .map(|(id, text)| (id, content_len(normalizer, &text))),
+                );
+            }
+            order
+        });
+        let mut chunk = Vec::with_capacity(ORDER_CHUNK);
+        while let Some(r) = rows.next()? {
             chunk.push((r.get::<_, i64>(0)? as u64, r.get(1)?));
+            if chunk.len() == ORDER_CHUNK {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(ORDER_CHUNK));
+                send.send(full).expect("the measuring thread runs until the texts end");
+            }
         }
-        if chunk.len() < ORDER_CHUNK && row.is_some() {
-            continue;
-        }
-        order.par_extend(
-            chunk
-                .par_drain(..)
-                .map(|(id, text)| (id, content_len(normalizer, &text))),
-        );
-        if row.is_none() {
-            break;
-        }
-    }
+        send.send(chunk).expect("the measuring thread runs until the texts end");
+        drop(send);
+        Ok(measuring.join().expect("measuring does not panic"))
+    })?;
     order.sort_unstable_by_key(|&(id, len)| linking_order(len, id));
     Ok(order)
 }
