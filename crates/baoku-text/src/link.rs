@@ -1,7 +1,8 @@
 //! Linking versions of a story: typed edges between articles and story clusters with a
 //! canonical member, built incrementally one batch at a time.
 //!
-//! For each new article, in a batch sorted longest first:
+//! For each new article, in a batch sorted longest first ([`linking_order`]; a caller that
+//! fingerprints while linking hands them over in that order to [`Linker::link_in_order`]):
 //! 1. **exact**: the same matching form as an article already seen (empty records only
 //!    link when headline and text are both identical, see [`LinkParams::link_identical_empty`]);
 //! 2. **candidates**: stories sharing an LSH band key (MinHash over shingles, for edited
