@@ -111,11 +111,33 @@ fn killing_an_ingest_never_leaves_a_half_written_file() {
 /// A JSONL file streamed record by record is still written in one transaction: killed
 /// while its records are being written, the store holds none of them, and the next ingest
 /// writes them all.
+/// Starts `baoku ingest` of `feed` and kills it once `written` says records are being
+/// written (the file's transaction is open); the ingest must not have finished.
+fn kill_a_streamed_ingest(db: &std::path::Path, feed: &std::path::Path, written: impl Fn() -> bool) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_baoku"))
+        .arg("--db")
+        .arg(db)
+        .args(["ingest", "--no-link", "--stream-mb", "1"])
+        .arg(feed)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(120) && !written() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    assert!(
+        !child.wait().unwrap().success(),
+        "ingest finished before it could be killed; make the feed bigger"
+    );
+}
+
 #[test]
 fn killing_a_streamed_ingest_leaves_nothing_of_the_file() {
     let src = tempfile::tempdir().unwrap();
     // Gzip: the raw bytes stored first are small, and the records (some 130 MB in the store)
-    // outgrow SQLite's 64 MB page cache, so the write-ahead log grows while they are written.
+    // outgrow SQLite's 64 MB page cache, so pages reach the disk while they are written.
     let feed = src.path().join("feed.jsonl.gz");
     let n = 400_000;
     let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -127,36 +149,38 @@ fn killing_a_streamed_ingest_leaves_nothing_of_the_file() {
         .unwrap();
     }
     std::fs::write(&feed, z.finish().unwrap()).unwrap();
+    let raw = feed.metadata().unwrap().len();
     let db = tempfile::tempdir().unwrap();
-    let wal = db.path().join("baoku.sqlite-wal");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_baoku"))
-        .arg("--db")
-        .arg(db.path())
-        .args(["ingest", "--no-link", "--stream-mb", "1"])
-        .arg(&feed)
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // The log has grown well past the raw bytes: records are being written, the file's
-    // transaction is open.
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(120) && wal.metadata().map_or(0, |m| m.len()) < 8 << 20 {
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    child.kill().unwrap();
-    assert!(
-        !child.wait().unwrap().success(),
-        "ingest finished before it could be killed; make the feed bigger"
-    );
+    let size = |name: &str| db.path().join(name).metadata().map_or(0, |m| m.len());
+
+    // The first ingest into an empty archive writes through a rollback journal: the database
+    // file grows past the raw bytes while the records are written.
+    kill_a_streamed_ingest(db.path(), &feed, || size("baoku.sqlite") > raw + (8 << 20));
     assert!(json_lines(&baoku(db.path(), &["files", "--json"])).is_empty());
     assert!(json_lines(&baoku(db.path(), &["articles", "--json"])).is_empty());
+
+    // An archive that holds something is written through its write-ahead log.
+    let small = src.path().join("small.jsonl");
+    std::fs::write(
+        &small,
+        "{\"id\":\"s1\",\"title\":\"江川大桥通车\",\"text\":\"本台消息，江川大桥今天建成通车。\"}\n",
+    )
+    .unwrap();
+    baoku(db.path(), &["ingest", "--no-link", small.to_str().unwrap()]);
+    kill_a_streamed_ingest(db.path(), &feed, || size("baoku.sqlite-wal") > 8 << 20);
+    assert_eq!(json_lines(&baoku(db.path(), &["files", "--json"])).len(), 1);
+    assert_eq!(json_lines(&baoku(db.path(), &["articles", "--json"])).len(), 1);
 
     baoku(
         db.path(),
         &["ingest", "--no-link", "--stream-mb", "1", feed.to_str().unwrap()],
     );
     let files = json_lines(&baoku(db.path(), &["files", "--json"]));
-    assert_eq!(files[0]["articles"], n);
+    let fed = files
+        .iter()
+        .find(|f| f["path"].as_str().is_some_and(|p| p.ends_with("feed.jsonl.gz")))
+        .expect("the feed is listed");
+    assert_eq!(fed["articles"], n);
     let found = baoku(db.path(), &["search", "--all-versions", "村庄通了公路"]);
     let summary = String::from_utf8_lossy(&found.stderr);
     assert!(summary.contains(&format!("{n} articles match")), "{summary}");
