@@ -158,6 +158,12 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
     let started = Instant::now();
     let mut report = LinkReport::default();
     let tx = conn.transaction()?;
+    let normalizer = Normalizer::shared();
+    // before the state: with nothing to link, reading it (tens of MB) is the whole cost
+    let order = pending_order(&tx, normalizer)?;
+    if order.is_empty() {
+        return Ok(report);
+    }
     let state = tx
         .query_row("SELECT state FROM linker WHERE id = 1", [], |r| {
             Ok(match r.get_ref(0)? {
@@ -178,11 +184,6 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
     };
     linker.set_memory_budget(budget);
     let params = *linker.params();
-    let normalizer = Normalizer::shared();
-    let order = pending_order(&tx, normalizer)?;
-    if order.is_empty() {
-        return Ok(report);
-    }
     let mut new: Vec<u64> = order.iter().map(|&(id, _)| id).collect();
     new.sort_unstable();
     let path = match tx.path() {
