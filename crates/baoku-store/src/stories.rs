@@ -322,7 +322,8 @@ fn link_pending_in(conn: &mut Connection, budget: usize) -> Result<LinkReport> {
 /// busy, few enough that their texts are a few MB.
 const ORDER_CHUNK: usize = 1024;
 
-/// Articles fingerprinted and handed to the linker at a time.
+/// Articles fingerprinted and handed to the linker at a time (the first chunks are smaller,
+/// see [`stream_chunks`]).
 const STREAM_CHUNK: usize = 64;
 
 /// Chunks the fingerprinting thread may be ahead of the linker.
@@ -383,7 +384,7 @@ fn fingerprint_in_order(
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     conn.busy_timeout(crate::archive::BUSY_TIMEOUT)?;
     let mut st = conn.prepare("SELECT headline, text, date, agency FROM articles WHERE id = ?1")?;
-    for chunk in order.chunks(STREAM_CHUNK) {
+    for chunk in stream_chunks(order) {
         // the chunks the linker has copied
         while freed.try_recv().is_ok() {}
         let mut docs = Vec::with_capacity(chunk.len());
@@ -417,6 +418,22 @@ fn fingerprint_in_order(
         }
     }
     Ok(())
+}
+
+/// The pending articles in [`linking_order`] cut into the chunks that are fingerprinted and
+/// handed to the linker: 1, 2, 4, … articles, then [`STREAM_CHUNK`] at a time, so that the
+/// linker starts on the first (longest) article without waiting for a whole chunk of them.
+fn stream_chunks(order: &[(u64, u32)]) -> impl Iterator<Item = &[(u64, u32)]> {
+    let (mut at, mut size) = (0, 1);
+    std::iter::from_fn(move || {
+        if at >= order.len() {
+            return None;
+        }
+        let end = (at + size).min(order.len());
+        let chunk = &order[at..end];
+        (at, size) = (end, (size * 2).min(STREAM_CHUNK));
+        Some(chunk)
+    })
 }
 
 /// Stories with at least `min_members` members, by story id.
