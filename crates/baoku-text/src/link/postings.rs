@@ -419,7 +419,8 @@ impl From<HashMap<u32, u32>> for KeyTable {
     fn from(m: HashMap<u32, u32>) -> KeyTable {
         let mut t = KeyTable::default();
         t.reserve(m.len());
-        for (k, v) in m {
+        // `u32::MAX` is no value (a damaged state): left out rather than a panic
+        for (k, v) in m.into_iter().filter(|&(_, v)| v != EMPTY_VALUE) {
             let _ = t.insert_new(k, v);
         }
         t
