@@ -1531,7 +1531,7 @@ fn day_number(d: u32) -> Option<i64> {
 /// that mean (three shingles in four are not anchors, seven in ten not shared). Four square
 /// roots of the mean below it is 5.5 standard deviations: a normal tail of 2 · 10⁻⁸. On CCTV,
 /// nine verifications in ten end below containment 0.3 after an intersection; this turns away
-/// a third of that work before any.
+/// a sixth of them, which would have read over a quarter of the shingles.
 fn may_reach(shared: u32, anchors: u32, share: f32) -> bool {
     let mean = share * anchors as f32;
     shared as f32 >= mean - 4.0 * mean.sqrt()
