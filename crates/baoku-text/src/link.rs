@@ -2021,6 +2021,42 @@ mod tests {
             let _ = Linker::from_bytes(&b);
         }
 
+        /// The anchor bound never turns away a text that shares `related_containment` of
+        /// its shingles: real fingerprints of random texts, a share of one copied into the
+        /// other at a random place.
+        #[test]
+        fn the_anchor_bound_keeps_every_pair_that_shares_enough(seed in 0u64..u64::MAX, len in 40usize..3000, share in 0.3f64..0.6) {
+            const CHARS: &str = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理府研质";
+            let chars: Vec<char> = CHARS.chars().collect();
+            let mut state = seed | 1;
+            let mut text = |n: usize| -> String {
+                (0..n)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        chars[(state % chars.len() as u64) as usize]
+                    })
+                    .collect()
+            };
+            let c = text(len * 2);
+            let shared: String = c.chars().skip(len / 3).take((len as f64 * share) as usize).collect();
+            let rest = len - shared.chars().count();
+            let x = format!("{}{shared}{}", text(rest / 2), text(rest - rest / 2));
+            let p = LinkParams::default();
+            let (fx, fc) = (fingerprint(&x, &p.fingerprint), fingerprint(&c, &p.fingerprint));
+            let inter = intersect(&fx.shingles, &fc.shingles);
+            let common_anchors = intersect(&fx.anchors, &fc.anchors) as u32;
+            if fx.shingles.len() <= fc.shingles.len() && inter as f32 >= p.related_containment * fx.shingles.len() as f32 {
+                proptest::prop_assert!(
+                    may_reach(common_anchors, fx.anchors.len() as u32, p.related_containment),
+                    "{common_anchors} of {} anchors, {inter} of {} shingles",
+                    fx.anchors.len(),
+                    fx.shingles.len()
+                );
+            }
+        }
+
         #[test]
         fn an_exact_copy_always_lands_in_the_same_story(s in "[江川大桥今天建成通车全长三千米，。0-9]{0,80}") {
             let (l, _) = linked(vec![doc(1, "甲", &s), doc(2, "甲", &s)]);
