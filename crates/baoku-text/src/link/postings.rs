@@ -466,6 +466,12 @@ mod tests {
     }
 
     #[test]
+    fn a_json_state_with_no_value_is_read_without_it() {
+        let t: KeyTable = serde_json::from_str(r#"{"5": 4294967295, "6": 2}"#).unwrap();
+        assert_eq!((t.get(5), t.get(6), t.len()), (None, Some(2), 1));
+    }
+
+    #[test]
     fn keys_at_the_top_wrap_to_the_start_and_stay_sorted() {
         let mut t = KeyTable::default();
         t.reserve(100);
