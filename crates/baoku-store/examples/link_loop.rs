@@ -16,17 +16,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = args.next().ok_or("usage: link_loop ARCHIVE.sqlite [RUNS]")?;
     let runs: usize = args.next().map_or(Ok(3), |r| r.parse())?;
     let conn = Connection::open(path)?;
-    let mut st = conn.prepare("SELECT id, headline, text, date, agency FROM articles ORDER BY id")?;
-    type Row = (i64, String, String, Option<String>, Option<String>);
+    let mut st = conn.prepare("SELECT id, headline, text, date, agency, script FROM articles ORDER BY id")?;
+    type Row = (i64, String, String, Option<String>, Option<String>, String);
     let rows: Vec<Row> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
         .collect::<Result<_, _>>()?;
     let n = Normalizer::shared();
     let params = LinkParams::default();
     let mut docs: Vec<LinkDoc> = rows
         .par_iter()
-        .map(|(id, h, t, d, a)| {
-            let mut doc = LinkDoc::new(*id as u64, n, h, t, d.as_deref(), a.as_deref(), &params.fingerprint);
+        .map(|(id, h, t, d, a, script)| {
+            let hant = script == "Hant";
+            let mut doc = LinkDoc::new(*id as u64, n, h, t, d.as_deref(), a.as_deref(), hant, &params.fingerprint);
             doc.pack();
             doc
         })

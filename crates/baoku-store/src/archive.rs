@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use baoku_text::decode::{decode, gunzip, Decoded};
 use baoku_text::issue_date::{IssueDates, Undated};
+use baoku_text::normalize::Normalizer;
 use baoku_text::{Article, Furniture, Span};
 use rusqlite::blob::ZeroBlob;
 use rusqlite::{params, CachedStatement, Connection, OptionalExtension, Transaction, MAIN_DB};
@@ -859,8 +860,8 @@ impl<'tx> ArticleInserts<'tx> {
     fn new(tx: &'tx Transaction) -> Result<ArticleInserts<'tx>> {
         Ok(ArticleInserts {
             article: tx.prepare_cached(
-                "INSERT INTO articles (source_id, headline, subheads, text, date, place, agency, reporters, lang, script, page, url, extra, warnings)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                "INSERT INTO articles (source_id, headline, subheads, text, date, place, agency, reporters, lang, script, page, url, extra, warnings, content_len)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?,
             queue: tx.prepare_cached("INSERT INTO index_queue (article) VALUES (?1)")?,
             span: tx.prepare_cached(
@@ -887,6 +888,7 @@ impl<'tx> ArticleInserts<'tx> {
             a.url,
             json(&a.extra),
             json(&a.warnings),
+            baoku_text::link::content_len(Normalizer::shared(), &a.text),
         ])?;
         self.queue.execute([id])?;
         for (seq, (file, span)) in spans.iter().enumerate() {

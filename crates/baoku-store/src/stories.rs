@@ -329,17 +329,33 @@ const STREAM_CHUNK: usize = 64;
 /// Chunks the fingerprinting thread may be ahead of the linker.
 const STREAM_AHEAD: usize = 16;
 
-/// The articles not yet in a story as (id, content length), in [`linking_order`]. The length
-/// is that of the text's matching form, computed on all cores.
+/// The articles not yet in a story as (id, content length), in [`linking_order`]. The lengths
+/// ingest wrote are read from their index, without the texts; articles written before ingest
+/// wrote them are measured from their text (see [`measure_pending`]).
 fn pending_order(tx: &rusqlite::Transaction, normalizer: &Normalizer) -> Result<Vec<(u64, u32)>> {
+    let mut order: Vec<(u64, u32)> = tx
+        .prepare(
+            "SELECT id, content_len FROM articles a INDEXED BY articles_content_len
+             WHERE content_len IS NOT NULL AND NOT EXISTS (SELECT 1 FROM members m WHERE m.article_id = a.id)",
+        )?
+        .query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, u32>(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    order.extend(measure_pending(tx, normalizer)?);
+    order.sort_unstable_by_key(|&(id, len)| linking_order(len, id));
+    Ok(order)
+}
+
+/// The pending articles without a stored length, as (id, content length): the length of the
+/// text's matching form, computed on all cores.
+fn measure_pending(tx: &rusqlite::Transaction, normalizer: &Normalizer) -> Result<Vec<(u64, u32)>> {
     let mut st = tx.prepare(
         "SELECT id, text FROM articles a
-         WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.article_id = a.id) ORDER BY id",
+         WHERE content_len IS NULL AND NOT EXISTS (SELECT 1 FROM members m WHERE m.article_id = a.id) ORDER BY id",
     )?;
     let mut rows = st.query([])?;
     // Texts are read here while the chunk before is measured on the pool.
     let (send, recv) = std::sync::mpsc::sync_channel::<Vec<(u64, String)>>(2);
-    let mut order = std::thread::scope(|scope| -> Result<Vec<(u64, u32)>> {
+    std::thread::scope(|scope| -> Result<Vec<(u64, u32)>> {
         // owned here, so that a read error ends the measuring thread too
         let send = send;
         let measuring = scope.spawn(move || {
@@ -364,9 +380,7 @@ fn pending_order(tx: &rusqlite::Transaction, normalizer: &Normalizer) -> Result<
         send.send(chunk).expect("the measuring thread runs until the texts end");
         drop(send);
         Ok(measuring.join().expect("measuring does not panic"))
-    })?;
-    order.sort_unstable_by_key(|&(id, len)| linking_order(len, id));
-    Ok(order)
+    })
 }
 
 /// Fingerprints the articles of `order` in that order and hands them to the linker a chunk
@@ -383,7 +397,7 @@ fn fingerprint_in_order(
 ) -> Result<()> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     conn.busy_timeout(crate::archive::BUSY_TIMEOUT)?;
-    let mut st = conn.prepare("SELECT headline, text, date, agency FROM articles WHERE id = ?1")?;
+    let mut st = conn.prepare("SELECT headline, text, date, agency, script FROM articles WHERE id = ?1")?;
     for chunk in stream_chunks(order) {
         // the chunks the linker has copied
         while freed.try_recv().is_ok() {}
@@ -396,15 +410,16 @@ fn fingerprint_in_order(
                         r.get::<_, String>(1)?,
                         r.get::<_, Option<String>>(2)?,
                         r.get::<_, Option<String>>(3)?,
+                        r.get_ref(4)?.as_str()? == "Hant",
                     ))
                 })
                 .optional()?;
             // deleted since it was measured: nothing to link
-            let Some((headline, text, date, agency)) = row else {
+            let Some((headline, text, date, agency, hant)) = row else {
                 continue;
             };
-            let f = &params.fingerprint;
-            let mut doc = LinkDoc::new(id, normalizer, &headline, &text, date.as_deref(), agency.as_deref(), f);
+            let (date, agency, f) = (date.as_deref(), agency.as_deref(), &params.fingerprint);
+            let mut doc = LinkDoc::new(id, normalizer, &headline, &text, date, agency, hant, f);
             debug_assert_eq!(
                 doc.fingerprint.content_len, len,
                 "content_len agrees with the fingerprint"
@@ -516,11 +531,9 @@ mod tests {
     const HARBOUR: &str = "本报江川3月12日电 江川港一季度集装箱吞吐量达四十二万标准箱，同比增长百分之十一。港口集团负责人介绍，新开通的三条近洋航线和铁水联运班列是增长的主要来源。今年港口还将建成两个自动化泊位，并扩建冷链仓储区。";
     const BIRDS: &str = "新华社江川3月11日电 随着气温回升，首批北归候鸟近日飞抵江川湿地。保护区工作人员监测到白琵鹭、灰鹤等二十余种鸟类，总数约三千只。保护区今年新修复湿地八百亩，并在观鸟点增设了科普展板。";
 
-    /// Linking through the store — articles put in order by the length of their matching form,
-    /// fingerprinted on a thread beside the linker — gives the stories and relations the
-    /// library gives the same articles linked as one batch.
-    #[test]
-    fn linking_the_store_gives_the_library_stories() {
+    /// The fixture: edited copies, an excerpt, a traditional copy, a longer copy, two empty
+    /// records and unrelated reports, as one JSONL feed; and how many records it has.
+    fn feed() -> (String, usize) {
         let edited = BRIDGE.replace("三十公里", "30公里").replace("十八亿元", "18亿元");
         let excerpt: String = BRIDGE.chars().take(70).collect();
         let traditional = HARBOUR
@@ -542,7 +555,7 @@ mod tests {
             ("", String::new(), "江川晚报"),
             ("", String::new(), "江川晚报"),
         ];
-        let jsonl: String = texts
+        let jsonl = texts
             .iter()
             .enumerate()
             .map(|(i, (title, text, source))| {
@@ -551,14 +564,77 @@ mod tests {
                 format!("{rec}\n")
             })
             .collect();
+        (jsonl, texts.len())
+    }
+
+    fn ingested(jsonl: &str) -> (tempfile::TempDir, Archive) {
         let dir = tempfile::tempdir().unwrap();
         let mut archive = Archive::open(dir.path()).unwrap();
         archive.set_index_on_ingest(false);
         archive
-            .ingest(vec![prepare("feed.jsonl".into(), jsonl.into_bytes(), Kind::Jsonl)])
+            .ingest(vec![prepare("feed.jsonl".into(), jsonl.as_bytes().to_vec(), Kind::Jsonl)])
             .unwrap();
+        (dir, archive)
+    }
+
+    fn db(dir: &tempfile::TempDir) -> rusqlite::Connection {
+        rusqlite::Connection::open(dir.path().join(crate::archive::DB_FILE)).unwrap()
+    }
+
+    /// Every member as (article, story, relation, score), by article.
+    fn membership(dir: &tempfile::TempDir) -> Vec<(i64, i64, String, String)> {
+        let db = db(dir);
+        let mut st = db
+            .prepare("SELECT article_id, story, relation, printf('%.4f', score) FROM members ORDER BY article_id")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    /// Ingest stores each article's length in matching form, the length linking orders by;
+    /// articles of a store written before it (no length) are measured from their text and
+    /// linked into the same stories.
+    #[test]
+    fn articles_without_a_stored_length_link_as_those_with_one() {
+        let (jsonl, n) = feed();
+        let (d1, mut stored) = ingested(&jsonl);
+        let lengths: Vec<(String, u32)> = {
+            let db = db(&d1);
+            let mut st = db.prepare("SELECT text, content_len FROM articles").unwrap();
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        assert_eq!(lengths.len(), n);
+        for (text, len) in &lengths {
+            assert_eq!(*len, baoku_text::link::content_len(Normalizer::shared(), text), "{text}");
+        }
+        let (d2, mut older) = ingested(&jsonl);
+        // as a store from before the column: every other article without its length
+        let unset = db(&d2)
+            .execute("UPDATE articles SET content_len = NULL WHERE id % 2 = 0", [])
+            .unwrap();
+        assert!(unset >= 4);
+        assert_eq!(stored.link_pending().unwrap().linked, n);
+        assert_eq!(older.link_pending().unwrap().linked, n);
+        let (a, b) = (membership(&d1), membership(&d2));
+        assert_eq!(a.len(), n);
+        assert!(a.iter().filter(|m| m.2 != "canonical").count() >= 4, "{a:?}");
+        assert_eq!(a, b);
+    }
+
+    /// Linking through the store — articles put in order by the length of their matching form,
+    /// fingerprinted on a thread beside the linker — gives the stories and relations the
+    /// library gives the same articles linked as one batch.
+    #[test]
+    fn linking_the_store_gives_the_library_stories() {
+        let (jsonl, n) = feed();
+        let (_dir, mut archive) = ingested(&jsonl);
         let report = archive.link_pending().unwrap();
-        assert_eq!(report.linked, texts.len());
+        assert_eq!(report.linked, n);
         let mut stored = Vec::new();
         archive
             .for_each_article(|a| {
@@ -578,6 +654,7 @@ mod tests {
                     &a.text,
                     a.date.as_deref(),
                     a.agency.as_deref(),
+                    a.script == "Hant",
                     &params.fingerprint,
                 )
             })

@@ -35,8 +35,8 @@
 //! let n = Normalizer::shared();
 //! let mut linker = Linker::new(LinkParams::default());
 //! let text = "新华社北京3月20日电 江川大桥今天建成通车，全长三千二百米，连接江川两岸十二个乡镇。";
-//! let a = LinkDoc::new(1, n, "江川大桥建成通车", text, None, None, &linker.params().fingerprint);
-//! let b = LinkDoc::new(2, n, "江川大橋建成通車", "新華社北京3月20日電 江川大橋今天建成通車，全長三千二百米，連接江川兩岸十二個鄉鎮。", None, None, &linker.params().fingerprint);
+//! let a = LinkDoc::new(1, n, "江川大桥建成通车", text, None, None, false, &linker.params().fingerprint);
+//! let b = LinkDoc::new(2, n, "江川大橋建成通車", "新華社北京3月20日電 江川大橋今天建成通車，全長三千二百米，連接江川兩岸十二個鄉鎮。", None, None, true, &linker.params().fingerprint);
 //! let edges = linker.link_batch(vec![a, b]);
 //! assert_eq!(linker.story_of(1), linker.story_of(2));
 //! assert_eq!(edges[0].relation, Relation::Exact);
@@ -151,7 +151,9 @@ struct Packed {
 }
 
 impl LinkDoc {
-    /// Normalizes and fingerprints an article.
+    /// Normalizes and fingerprints an article. `hant`: its script is `Hant` (what ingest
+    /// stored, as [`crate::describe::script`] read it off the text).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: DocId,
         normalizer: &Normalizer,
@@ -159,6 +161,7 @@ impl LinkDoc {
         text: &str,
         date: Option<&str>,
         agency: Option<&str>,
+        hant: bool,
         params: &FingerprintParams,
     ) -> LinkDoc {
         let norm = normalizer.text(text);
@@ -182,7 +185,7 @@ impl LinkDoc {
                     .parse()
                     .unwrap_or(0)
             }),
-            hant: crate::describe::script(text, "zh") == "Hant",
+            hant,
             wire,
             fingerprint: fp,
             packed: None,
@@ -1669,6 +1672,7 @@ mod tests {
             text,
             Some("2026-03-20"),
             None,
+            crate::describe::script(text, "zh") == "Hant",
             &FingerprintParams::default(),
         )
     }
@@ -1756,6 +1760,7 @@ mod tests {
                 text,
                 Some(date),
                 None,
+                false,
                 &FingerprintParams::default(),
             )
         };
@@ -1775,6 +1780,7 @@ mod tests {
                 &t,
                 Some(date),
                 None,
+                false,
                 &FingerprintParams::default(),
             )
         };
