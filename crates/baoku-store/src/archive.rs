@@ -784,7 +784,7 @@ fn try_write_batch(conn: &mut Connection, a: &Assembled) -> Result<std::result::
                 (file_ids[s.source], d.raw_span(s.span))
             })
             .collect();
-        article_ids.push(inserts.insert(article, &spans)?);
+        article_ids.push(inserts.insert(article, content_len(article), &spans)?);
         let mut touched: Vec<usize> = article.spans.iter().map(|s| s.source).collect();
         touched.sort_unstable();
         touched.dedup();
@@ -832,20 +832,25 @@ fn write_file_articles(
     report: &mut FileReport,
 ) -> Result<bool> {
     // Spans of these articles were mapped to raw bytes by `prepare`, or are raw (streamed).
-    let mut write = |a: &Article| -> Result<()> {
+    let mut write = |a: &Article, len: u32| -> Result<()> {
         let spans: Vec<(i64, Span)> = a.spans.iter().map(|s| (file_id, s.span)).collect();
-        inserts.insert(a, &spans)?;
+        inserts.insert(a, len, &spans)?;
         report.articles += usize::from(!spans.is_empty());
         Ok(())
     };
     if !p.stream {
-        p.articles.iter().try_for_each(&mut write)?;
+        p.articles.iter().try_for_each(|a| write(a, content_len(a)))?;
         return Ok(true);
     }
     let warnings = crate::stream::for_each_record(&p.raw, &mut write)?;
     let streamed = warnings.is_some();
     report.warnings.extend(warnings.into_iter().flatten());
     Ok(streamed)
+}
+
+/// The length linking orders an article by (`articles.content_len`), stored at ingest.
+pub(crate) fn content_len(a: &Article) -> u32 {
+    baoku_text::link::content_len(Normalizer::shared(), &a.text)
 }
 
 /// The statements that insert articles, prepared once for a batch: taking them from
@@ -870,9 +875,9 @@ impl<'tx> ArticleInserts<'tx> {
         })
     }
 
-    /// Inserts an article with its spans (file id, raw bytes) and queues it for the search
-    /// index; returns its id.
-    fn insert(&mut self, a: &Article, spans: &[(i64, Span)]) -> Result<i64> {
+    /// Inserts an article with its [`content_len`] and its spans (file id, raw bytes) and
+    /// queues it for the search index; returns its id.
+    fn insert(&mut self, a: &Article, content_len: u32, spans: &[(i64, Span)]) -> Result<i64> {
         let id = self.article.insert(params![
             a.source_id,
             a.headline,
@@ -888,7 +893,7 @@ impl<'tx> ArticleInserts<'tx> {
             a.url,
             json(&a.extra),
             json(&a.warnings),
-            baoku_text::link::content_len(Normalizer::shared(), &a.text),
+            content_len,
         ])?;
         self.queue.execute([id])?;
         for (seq, (file, span)) in spans.iter().enumerate() {
