@@ -436,6 +436,8 @@ pub struct Linker {
 struct Compact {
     content_len: u32,
     n_anchors: u32,
+    /// How many shingles are below [`QUARTER`] (see [`intersect_sampled`]).
+    quarter: u32,
     shingles: Box<[u32]>,
     /// Bit `i`: `shingles[i]` is an anchor.
     anchor_bits: Box<[u64]>,
@@ -460,11 +462,17 @@ impl Compact {
         let c = Compact {
             content_len: fp.content_len,
             n_anchors: n,
+            quarter: quarter_len(&fp.shingles) as u32,
             shingles: fp.shingles.into_boxed_slice(),
             anchor_bits: bits.into_boxed_slice(),
             facts: fp.facts.into_boxed_slice(),
         };
         (c, fp.anchors, fp.bands)
+    }
+
+    /// The shingles below [`QUARTER`] and those above.
+    fn sides(&self) -> (&[u32], &[u32]) {
+        self.shingles.split_at(self.quarter as usize)
     }
 
     /// The anchors, ascending.
@@ -516,6 +524,25 @@ impl Default for FpCache {
 }
 
 impl FpCache {
+    /// Reads the first four cache lines of each side of these fingerprints in a loop that
+    /// nothing branches on, so that their cache misses overlap instead of each stalling the
+    /// intersection that meets it: a safe stand-in for prefetching (link_loop on the CCTV
+    /// archive: 3.0 s without it, 2.65 s with it; one line per side gave 2.75 s).
+    fn warm(&self, docs: impl Iterator<Item = u32>) {
+        let mut x = 0u32;
+        for i in docs {
+            if let Some(c) = self.get(i) {
+                let (low, high) = c.sides();
+                for side in [low, high] {
+                    for k in (0..side.len().min(64)).step_by(16) {
+                        x ^= side[k];
+                    }
+                }
+            }
+        }
+        std::hint::black_box(x);
+    }
+
     fn get(&self, i: u32) -> Option<&Compact> {
         self.slots.get(i as usize)?.as_ref()
     }
@@ -857,6 +884,12 @@ impl Linker {
         let cands = found.clone();
         self.scratch = (hits, touched, found);
         // 3. verification against each candidate's canonical
+        // (all canonicals loaded and warmed first: verification is bound by memory latency)
+        for &(s, _, _) in &cands {
+            let canon = self.stories[&s].canonical;
+            self.load(canon, source);
+        }
+        self.fps.warm(cands.iter().map(|&(s, _, _)| self.stories[&s].canonical));
         let mut versions: Vec<(u32, Verdict)> = Vec::new();
         for &(s, _, a) in &cands {
             // the anchors of this article that any member of the story could share
@@ -987,7 +1020,10 @@ impl Linker {
         while need <= small.shingles.len() && !reaches(need) {
             need += 1;
         }
-        let inter = intersect_at_least(&x.shingles, &c.shingles, need);
+        let Some(inter) = intersect_sampled(small.sides(), big.sides(), need) else {
+            // below `at_least` all but surely (callers only compare the value with it)
+            return Err(0.0);
+        };
         let containment = inter as f32 / n_small;
         if inter < need {
             // an upper bound of the containment, below `at_least`
@@ -1540,6 +1576,40 @@ fn may_reach(shared: u32, anchors: u32, share: f32) -> bool {
     shared as f32 >= mean - 4.0 * mean.sqrt()
 }
 
+/// [`intersect_at_least`] of sorted, distinct shingle ids, or `None` when the quarter of ids
+/// below 2³⁰, counted first, all but rules out `need`. Ids are hash bits, so the shared ids
+/// in that quarter are a binomial sample of a quarter of all shared ids: with `need` shared,
+/// their count has a mean of `need / 4` and a variance of `3 · need / 16`. Five standard
+/// deviations below the mean is a normal tail of 3 · 10⁻⁷ for a pair right at `need`, and
+/// less for any pair above it; the check is left out when that floor is below one id. The
+/// rest is counted after the quarter, so a pair that passes costs no more than before. On
+/// CCTV this turns away a third of the verifications.
+/// Each side is split at [`QUARTER`] (see [`Compact::sides`]).
+fn intersect_sampled(small: (&[u32], &[u32]), big: (&[u32], &[u32]), need: usize) -> Option<usize> {
+    let mean = need as f32 / 4.0;
+    let floor = mean - 5.0 * (0.75 * mean).sqrt();
+    // exact when at least `floor`
+    let quarter = if floor < 1.0 {
+        intersect_at_least(small.0, big.0, 0)
+    } else {
+        let floor = floor.ceil() as usize;
+        let quarter = intersect_at_least(small.0, big.0, floor);
+        if quarter < floor {
+            return None;
+        }
+        quarter
+    };
+    Some(quarter + intersect_at_least(small.1, big.1, need.saturating_sub(quarter)))
+}
+
+/// Shingle ids below this are the quarter [`intersect_sampled`] counts first.
+const QUARTER: u32 = 1 << 30;
+
+/// How many of sorted `ids` are below [`QUARTER`].
+fn quarter_len(ids: &[u32]) -> usize {
+    ids.partition_point(|&v| v < QUARTER)
+}
+
 /// Facts of `small` (sorted `context << 32 | value`) that `big` has in the same context with
 /// the same value, and those whose context `big` has with other values only: (agree,
 /// contradict, of which dates and titles, of which key facts).
@@ -2016,6 +2086,29 @@ mod tests {
             }
         }
 
+        /// What the quarter check lets through is counted as [`intersect_at_least`] counts
+        /// it (ids spread over the whole range, so the quarter is a part of them).
+        #[test]
+        fn a_sampled_intersection_counts_what_it_keeps(a in proptest::collection::btree_set(0u32..600, 0..500), b in proptest::collection::btree_set(0u32..600, 0..500), need in 0usize..400) {
+            let spread = |s: std::collections::BTreeSet<u32>| {
+                let mut v: Vec<u32> = s.into_iter().map(|x| x.wrapping_mul(0x9E37_79B9)).collect();
+                v.sort_unstable();
+                v
+            };
+            let (a, b) = (spread(a), spread(b));
+            let want = a.iter().filter(|x| b.binary_search(x).is_ok()).count();
+            fn sides(v: &[u32]) -> (&[u32], &[u32]) {
+                v.split_at(quarter_len(v))
+            }
+            if let Some(got) = intersect_sampled(sides(&a), sides(&b), need) {
+                if want >= need {
+                    proptest::prop_assert_eq!(got, want);
+                } else {
+                    proptest::prop_assert!(want <= got && got < need, "{want} {got} {need}");
+                }
+            }
+        }
+
         #[test]
         fn no_panic_on_damaged_state(flip in proptest::collection::vec((0usize..4096, 0u8..=255), 1..4)) {
             let (l, _) = linked(vec![doc(1, "甲", &meeting(MEETING_1)), doc(2, "乙", MEETING_2)]);
@@ -2028,10 +2121,10 @@ mod tests {
         }
 
         /// The anchor bound never turns away a text that shares `related_containment` of
-        /// its shingles: real fingerprints of random texts, a share of one copied into the
-        /// other at a random place.
+        /// its shingles, nor the quarter check a pair at what it shares: real fingerprints of
+        /// random texts, a share of one copied into the other at a random place.
         #[test]
-        fn the_anchor_bound_keeps_every_pair_that_shares_enough(seed in 0u64..u64::MAX, len in 40usize..3000, share in 0.3f64..0.6) {
+        fn the_sample_bounds_keep_every_pair_that_shares_enough(seed in 0u64..u64::MAX, len in 40usize..3000, share in 0.3f64..0.6) {
             const CHARS: &str = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理府研质";
             let chars: Vec<char> = CHARS.chars().collect();
             let mut state = seed | 1;
@@ -2060,6 +2153,15 @@ mod tests {
                     fx.anchors.len(),
                     fx.shingles.len()
                 );
+            }
+            // the quarter check never turns away a pair at the size it does share, and counts
+            // it exactly
+            let (sx, sc) = (fx.shingles.split_at(quarter_len(&fx.shingles)), fc.shingles.split_at(quarter_len(&fc.shingles)));
+            proptest::prop_assert_eq!(intersect_sampled(sx, sc, inter), Some(inter));
+            // but turns away one that shares less than half of what is asked
+            let (ask, n) = (2 * inter + 400, fx.shingles.len().min(fc.shingles.len()));
+            if ask <= n {
+                proptest::prop_assert_eq!(intersect_sampled(sx, sc, ask), None, "{} shared, {} asked", inter, ask);
             }
         }
 
