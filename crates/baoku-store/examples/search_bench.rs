@@ -427,7 +427,7 @@ fn draw(class: &str, d: &Doc, docs: &[Doc], rng: &mut Rng) -> Option<(Vec<String
             let k = 2 + rng.below(2);
             let mut terms: Vec<String> = Vec::new();
             for _ in 0..k * 4 {
-                let t = pick(rng, &w.get(..).filter(|w| !w.is_empty())?);
+                let t = pick(rng, w.get(..).filter(|w| !w.is_empty())?);
                 if !terms
                     .iter()
                     .any(|x| key(x).contains(&key(&t)) || key(&t).contains(&key(x)))
@@ -913,7 +913,8 @@ fn report(r: &Report) -> Res<String> {
         "| queries | n | baoku search | baoku ids | FTS5 | FTS5 / baoku p50 |"
     )?;
     writeln!(s, "|---|---|---|---|---|---|")?;
-    let mut groups: Vec<(String, Box<dyn Fn(usize) -> bool>)> = Vec::new();
+    type Group<'a> = (String, Box<dyn Fn(usize) -> bool + 'a>);
+    let mut groups: Vec<Group> = Vec::new();
     for (c, _) in CLASSES {
         groups.push((format!("class {c}"), Box::new(move |i| r.queries[i].class == c)));
     }

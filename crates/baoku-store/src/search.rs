@@ -324,7 +324,7 @@ pub(crate) fn build(searcher: &Searcher, q: &UserQuery, f: &Fields, req: &Search
                 None => Ok(Bound::Unbounded),
                 Some(d) => {
                     let n = date_number(Some(d));
-                    if n < 1000_00_00 {
+                    if n < 10_000_000 {
                         return Err(Error::Invalid(format!("date {d:?} (expected YYYY-MM-DD)")));
                     }
                     Ok(inclusive(Term::from_field_i64(f.date, n)))

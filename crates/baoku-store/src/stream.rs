@@ -275,7 +275,7 @@ mod tests {
         let (mut text, mut broken) = (String::new(), Vec::new());
         let mut lines = 0;
         for i in 0..n {
-            let long = lines / super::CHUNK_LINES % 3 == 0;
+            let long = (lines / super::CHUNK_LINES).is_multiple_of(3);
             let body = if long {
                 "江川大桥建成通车。".repeat(60)
             } else {

@@ -125,7 +125,8 @@ pub fn trends(conn: &Connection, index: &SearchIndex, terms: &[String], by: By, 
          WHERE a.id = ?1",
     )?;
     // Per term: period → distinct stories (or articles) seen there.
-    let mut buckets: Vec<(BTreeMap<String, HashSet<i64>>, HashSet<i64>, HashSet<i64>)> = Vec::new();
+    type Seen = HashSet<i64>;
+    let mut buckets: Vec<(BTreeMap<String, Seen>, Seen, Seen)> = Vec::new();
     for term in terms {
         let parsed = parse(term)?;
         let query = build(&searcher, &parsed, &index.fields, &SearchRequest::default())?;

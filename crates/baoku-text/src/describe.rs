@@ -333,7 +333,7 @@ pub fn normalize_date(s: &str) -> Option<String> {
         .map(|p| p.parse().ok())
         .collect::<Option<_>>()?;
     let (y, m, d) = match digits.as_slice() {
-        [ymd] if s.len() >= 8 && *ymd >= 1000_00_00 => (ymd / 10000, ymd / 100 % 100, ymd % 100),
+        [ymd] if s.len() >= 8 && *ymd >= 10_000_000 => (ymd / 10000, ymd / 100 % 100, ymd % 100),
         [y, m, d, ..] => (*y, *m, *d),
         _ => return None,
     };

@@ -283,7 +283,7 @@ fn fact_keys(norm: &str, chars: &mut Vec<char>, out: &mut Vec<u64>) {
         }
         hash_chars(ctx[2 - n..].iter().copied())
     };
-    scan_facts(&chars, |kind, value, before| {
+    scan_facts(chars, |kind, value, before| {
         let text = hash_chars(chars[value].iter().copied());
         out.push(fact_bits(kind, false, context(&chars[..before]), text));
     });

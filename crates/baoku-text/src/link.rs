@@ -426,8 +426,12 @@ pub struct Linker {
     /// Candidate counts by story while an article is linked (all zero between articles), the
     /// stories counted, the candidates: kept for the next article, not allocated again.
     #[serde(skip)]
-    scratch: (Vec<(u32, u32)>, Vec<u32>, Vec<(u32, u32, u32)>),
+    scratch: Scratch,
 }
+
+/// [`Linker::scratch`]: (bands, anchors) by story, the stories touched, the candidates
+/// (story, bands, anchors).
+type Scratch = (Vec<(u32, u32)>, Vec<u32>, Vec<(u32, u32, u32)>);
 
 /// A fingerprint as verification and the cache use it: the anchors, which are shingles, as a
 /// bitmap over the shingles (a bit a shingle instead of 32 bits an anchor: a fifth of the

@@ -742,13 +742,13 @@ fn zh_numbers(chars: &[char], out: &mut Vec<u64>) {
         }
         let Some(v) = value else { continue };
         let next = chars.get(i).copied();
-        if next == Some('月') && v >= 1.0 && v <= 12.0 && v.fract() == 0.0 {
+        if next == Some('月') && (1.0..=12.0).contains(&v) && v.fract() == 0.0 {
             out.push(term(MONTH, &format_number(v)));
             month = Some((v as u32, i + 1));
             i += 1;
             continue;
         }
-        if matches!(next, Some('日') | Some('号')) && v >= 1.0 && v <= 31.0 && v.fract() == 0.0 {
+        if matches!(next, Some('日') | Some('号')) && (1.0..=31.0).contains(&v) && v.fract() == 0.0 {
             if let Some((m, after)) = month {
                 if after == start {
                     out.push(term(DATE, &format!("{}-{}", m, v as u32)));
@@ -1035,7 +1035,7 @@ fn project_en(text: &str) -> Projection {
             }
             terms.push(number_term((v * 1e6).round() / 1e6));
             // 20 March
-            if v >= 1.0 && v <= 31.0 && v.fract() == 0.0 {
+            if (1.0..=31.0).contains(&v) && v.fract() == 0.0 {
                 if let Some(m) = tokens.get(i + 1).and_then(|t| month_of(&t.text)) {
                     terms.push(term(DATE, &format!("{}-{}", m, v as u32)));
                 }
@@ -1046,7 +1046,7 @@ fn project_en(text: &str) -> Projection {
         if let Some(m) = month_of(w).filter(|_| w != "may" || tokens[i].capital) {
             terms.push(term(MONTH, &m.to_string()));
             if let Some(day) = tokens.get(i + 1).and_then(|t| digit_value(&t.text)) {
-                if day >= 1.0 && day <= 31.0 && day.fract() == 0.0 {
+                if (1.0..=31.0).contains(&day) && day.fract() == 0.0 {
                     terms.push(term(DATE, &format!("{}-{}", m, day as u32)));
                 }
             }
