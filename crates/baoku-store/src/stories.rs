@@ -440,7 +440,9 @@ fn text_ref<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<Option<&'r s
         ValueRef::Null => Ok(None),
         ValueRef::Text(t) => match simdutf8::basic::from_utf8(t) {
             Ok(s) => Ok(Some(s)),
-            Err(_) => std::str::from_utf8(t).map(Some).map_err(|e| rusqlite::Error::Utf8Error(i, e)),
+            Err(_) => std::str::from_utf8(t)
+                .map(Some)
+                .map_err(|e| rusqlite::Error::Utf8Error(i, e)),
         },
         _ => Err(rusqlite::types::FromSqlError::InvalidType.into()),
     }
@@ -583,7 +585,11 @@ mod tests {
         let mut archive = Archive::open(dir.path()).unwrap();
         archive.set_index_on_ingest(false);
         archive
-            .ingest(vec![prepare("feed.jsonl".into(), jsonl.as_bytes().to_vec(), Kind::Jsonl)])
+            .ingest(vec![prepare(
+                "feed.jsonl".into(),
+                jsonl.as_bytes().to_vec(),
+                Kind::Jsonl,
+            )])
             .unwrap();
         (dir, archive)
     }
@@ -621,7 +627,11 @@ mod tests {
         };
         assert_eq!(lengths.len(), n);
         for (text, len) in &lengths {
-            assert_eq!(*len, baoku_text::link::content_len(Normalizer::shared(), text), "{text}");
+            assert_eq!(
+                *len,
+                baoku_text::link::content_len(Normalizer::shared(), text),
+                "{text}"
+            );
         }
         let (d2, mut older) = ingested(&jsonl);
         // as a store from before the column: every other article without its length

@@ -182,7 +182,17 @@ fn explain(gold: &str, articles: &[baoku_text::Article], linker: &Linker, n: &No
     }
     let fp = |i: u64| {
         let a = &articles[i as usize];
-        LinkDoc::new(i, n, &a.headline, &a.text, None, None, false, &linker.params().fingerprint).fingerprint
+        LinkDoc::new(
+            i,
+            n,
+            &a.headline,
+            &a.text,
+            None,
+            None,
+            false,
+            &linker.params().fingerprint,
+        )
+        .fingerprint
     };
     for g in &lines {
         let (id, rel) = (g["id"].as_str().unwrap_or(""), g["relation"].as_str().unwrap_or(""));

@@ -61,13 +61,20 @@ pub enum Lang {
 /// letters, English when it is mostly Latin letters, `None` otherwise (empty, other scripts).
 pub fn detect_lang(text: &str) -> Option<Lang> {
     let (mut han, mut latin, mut other) = (0usize, 0usize, 0usize);
-    for c in text.chars().take(20_000) {
+    for (n, (at, c)) in text.char_indices().take(20_000).enumerate() {
         if is_han(c) {
             han += 1;
         } else if c.is_ascii_alphabetic() {
             latin += 1;
         } else if !c.is_ascii() && !is_punctuation(c) && c.is_alphabetic() {
             other += 1;
+        }
+        // Done once the rest cannot outweigh the Han characters: each byte left adds at
+        // most half to `latin / 3 + other` (a letter of another script takes two bytes, a
+        // Latin one adds a third), and the floor of `latin / 3` at most one more. A Chinese
+        // text is decided about a third of the way in (detection was 6 % of an ingest).
+        if n % 64 == 63 && han > 0 && 4 * han > latin / 3 + other + (text.len() - at) / 2 + 1 {
+            return Some(Lang::Zh);
         }
     }
     // A Han character carries about as much as a 3-letter English word piece.
@@ -1629,6 +1636,38 @@ mod tests {
             Some(Lang::En)
         );
         assert_eq!(detect_lang(""), None);
+    }
+
+    /// [`detect_lang`] as it reads without stopping early: the reference it must agree with.
+    fn detect_lang_reading_all(text: &str) -> Option<Lang> {
+        let (mut han, mut latin, mut other) = (0usize, 0usize, 0usize);
+        for c in text.chars().take(20_000) {
+            if is_han(c) {
+                han += 1;
+            } else if c.is_ascii_alphabetic() {
+                latin += 1;
+            } else if !c.is_ascii() && !is_punctuation(c) && c.is_alphabetic() {
+                other += 1;
+            }
+        }
+        if han > 0 && han * 5 >= han + latin / 3 + other {
+            Some(Lang::Zh)
+        } else if latin >= 20 && latin * 4 >= (han + latin + other) * 3 {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stopping_early_never_changes_the_language(
+            parts in proptest::collection::vec(("[一-龥]{0,200}", "[a-zA-Z ]{0,300}", "[а-яαβγ𠀀]{0,100}", "[，。 0-9]{0,20}"), 0..12),
+        ) {
+            // runs of each kind in turn: the kind that decides may come last
+            let text: String = parts.iter().map(|(h, l, o, p)| format!("{h}{l}{o}{p}")).collect();
+            proptest::prop_assert_eq!(detect_lang(&text), detect_lang_reading_all(&text));
+        }
     }
 
     #[test]
