@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use baoku_text::link::{Edge, Linker};
 use baoku_text::translate::{days, project, Lang, TranslationLinker, TranslationParams};
 use rayon::prelude::*;
-use rusqlite::Transaction;
+use rusqlite::Connection;
 
 use crate::error::Result;
 
@@ -42,7 +42,7 @@ struct Row {
 /// Links the `new` articles (already linked as versions by `linker`) to their translations,
 /// merging stories in `linker`; returns the edges and a report.
 pub fn link_translations(
-    tx: &Transaction,
+    tx: &Connection,
     linker: &mut Linker,
     new: &[u64],
     params: &TranslationParams,
