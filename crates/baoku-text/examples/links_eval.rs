@@ -7,7 +7,7 @@
 //! ```
 //! Timing (normalize + fingerprint, linking), table sizes and the largest stories with a few
 //! headlines go to stderr. Parameters can be overridden for measurement with environment
-//! variables `K`, `BANDS`, `ROWS`, `ANCHOR`, `NEAR`, `EXCERPT`, `DAMPED`, `DAMPING`, `BATCH`.
+//! variables `K`, `BANDS`, `ROWS`, `ANCHOR`, `NEAR`, `EXCERPT`, `DAMPED`, `DAMPING`, `CONFLICT`, `CAP`, `CANDIDATES`, `BATCH`.
 
 use std::time::Instant;
 
@@ -60,6 +60,8 @@ fn main() {
     params.damped_containment = env("DAMPED", params.damped_containment);
     params.damping = env("DAMPING", params.damping);
     params.fact_conflict_share = env("CONFLICT", params.fact_conflict_share);
+    params.anchor_cap = env("CAP", params.anchor_cap);
+    params.max_candidates = env("CANDIDATES", params.max_candidates);
     let batch: usize = env("BATCH", 1000);
 
     let t1 = Instant::now();
