@@ -199,6 +199,15 @@ pub fn reporters(text: &str) -> Vec<String> {
 
 /// Names after the first `记者`/`記者` in `line`, up to a closing bracket.
 fn names_after_reporter(line: &str) -> Vec<String> {
+    // The 120 characters looked at lie within the first 480 bytes: most lines have no
+    // `记者` there, and are turned away without counting characters.
+    let mut end = line.len().min(480);
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    if !line[..end].contains("记者") && !line[..end].contains("記者") {
+        return Vec::new();
+    }
     let head = crate::split::prefix_chars(line, 120);
     let Some(at) = head.find("记者").or_else(|| head.find("記者")) else {
         return Vec::new();
@@ -393,6 +402,15 @@ mod tests {
         assert_eq!(a.reporters, vec!["刘洋"]);
         let a = art("记者 李四 王五\n湖水清了。");
         assert_eq!(a.reporters, vec!["李四", "王五"]);
+    }
+
+    #[test]
+    fn a_credit_is_read_within_the_first_120_characters_of_a_line() {
+        // four-byte characters: the credit starts at byte 400 and character 101
+        let wide = "𠀀".repeat(100);
+        assert_eq!(reporters(&format!("{wide}（记者张三）")), vec!["张三"]);
+        let past = "湖".repeat(120);
+        assert!(reporters(&format!("{past}（记者张三）")).is_empty());
     }
 
     #[test]
