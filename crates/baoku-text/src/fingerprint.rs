@@ -210,8 +210,11 @@ pub(crate) fn fingerprint_with_exact(norm: &str, p: &FingerprintParams, exact: u
             sorting,
             text,
         } = s;
+        // decoded once: the facts read every character, the shingles the content ones
+        text.clear();
+        text.extend(norm.chars());
         chars.clear();
-        chars.extend(norm.chars().filter(|&c| is_content(c)).map(|c| c as u32));
+        chars.extend(text.iter().filter(|&&c| is_content(c)).map(|&c| c as u32));
         shingles_into(chars, p.k, hashes);
         // ids and anchors in one pass; a power-of-two sampling rate as a mask (a division a
         // shingle was 2 % of linking CCTV)
@@ -235,7 +238,7 @@ pub(crate) fn fingerprint_with_exact(norm: &str, p: &FingerprintParams, exact: u
             band_keys(hashes, p)
         };
         let mut facts = Vec::new();
-        fact_keys(norm, text, &mut facts);
+        fact_keys(text, &mut facts);
         facts.sort_unstable();
         facts.dedup();
         // fingerprints of a whole corpus are held while it is linked: no spare capacity
@@ -250,13 +253,10 @@ pub(crate) fn fingerprint_with_exact(norm: &str, p: &FingerprintParams, exact: u
     })
 }
 
-/// The encoded facts of a text, as `facts(norm)` encoded by [`encode_fact`] (not key facts),
-/// without building their strings: the hashes are taken over the characters as they are
-/// read (building the strings was a fifth of fingerprinting).
-fn fact_keys(norm: &str, chars: &mut Vec<char>, out: &mut Vec<u64>) {
-    chars.clear();
-    chars.extend(norm.chars());
-    let chars = &chars[..];
+/// The encoded facts of a text, given as its characters, as `facts(norm)` encoded by
+/// [`encode_fact`] (not key facts), without building their strings: the hashes are taken
+/// over the characters as they are read (building the strings was a fifth of fingerprinting).
+fn fact_keys(chars: &[char], out: &mut Vec<u64>) {
     // what `hash_str` gives the string of these characters
     fn hash_chars(chars: impl Iterator<Item = char>) -> u64 {
         let mut h = 0xcbf2_9ce4_8422_2325u64;
@@ -564,7 +564,7 @@ mod tests {
             "",
         ] {
             let mut keys = Vec::new();
-            fact_keys(text, &mut Vec::new(), &mut keys);
+            fact_keys(&text.chars().collect::<Vec<_>>(), &mut keys);
             let want: Vec<u64> = facts(text).iter().map(|f| encode_fact(f, false)).collect();
             assert_eq!(keys, want, "{text}");
         }

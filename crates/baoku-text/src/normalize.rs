@@ -132,13 +132,24 @@ impl Normalizer {
     /// read): one pass of folding when no character converts under t2s.
     pub fn text(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
-        for c in text.chars() {
-            let Some(f) = fold_width(c) else { continue };
-            if self.is_trigger(f) {
+        // runs of characters that stay as they are, copied as bytes
+        let mut run = 0;
+        for (at, c) in text.char_indices() {
+            // most characters of a Chinese text: no width to fold
+            if ('\u{4E00}'..='\u{9FFF}').contains(&c) && !self.is_trigger(c) {
+                continue;
+            }
+            let f = fold_width(c);
+            if f.is_some_and(|f| self.is_trigger(f)) {
                 return self.normalize(text).text;
             }
-            out.push(f);
+            if f != Some(c) {
+                out.push_str(&text[run..at]);
+                out.extend(f);
+                run = at + c.len_utf8();
+            }
         }
+        out.push_str(&text[run..]);
         out
     }
 
