@@ -1103,7 +1103,7 @@ impl Segmenter {
         if !self.cur.ended && starts_with_lede(&p.text) {
             self.lift_headline_lines();
         }
-        if self.cur.ended && !is_caption_like(&p.text) {
+        if self.cur.ended && !is_caption_like(&p.text) && !is_contribution_call(&p.text) {
             if self.cur.soft_end {
                 // Text after an author's sign-off without a headline of its own: the next
                 // section of the same page feature.
@@ -1545,8 +1545,8 @@ const PREV_ENDS_SENTENCE: usize = 10;
 /// when a line of the block is a gold headline of an article other than the one the paragraph
 /// above belongs to (about 2,950 blocks, 380 positive). Trees weigh cues together that a
 /// single weight per feature cannot (a lone line after a finished commentary, a long section
-/// without subheads): fitted on one half of the files and tested on the other, they get 99
-/// blocks wrong where logistic weights on the same features get 136. Refit whenever a feature
+/// without subheads): fitted on one half of the files and tested on the other, they get 102
+/// blocks wrong where logistic weights on the same features get 137. Refit whenever a feature
 /// or an earlier rule changes: the traced blocks depend on both.
 fn boundary_score(f: &[f64; N_FEATURES]) -> f64 {
     let leaves: f64 = trees::ROOTS
@@ -1758,6 +1758,15 @@ fn is_signoff(t: &str) -> bool {
             (1..=4).contains(&k) && g.chars().all(crate::describe::is_cjk)
         })
         && !inner.chars().any(|c| "一二三四五六七八九十".contains(c) && n <= 2)
+}
+
+/// The call for contributions closing a picture column (`欢迎读者赐图投稿`,
+/// `看更多照片和征稿信息，请登录……`): part of the item above it, after its photo credit.
+fn is_contribution_call(t: &str) -> bool {
+    let head = prefix_chars(t, 40);
+    (head.starts_with("欢迎") || head.starts_with("歡迎"))
+        && ["投稿", "稿件", "来稿", "來稿"].iter().any(|k| head.contains(k))
+        || head.starts_with("看更多照片")
 }
 
 /// A chapter or section heading inside a document: `第二章  组织设置`, `第三节`.
@@ -2605,6 +2614,21 @@ mod tests {
         let p = split_page("rmrb_20310307_05.txt", report);
         assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
         assert_eq!(p.pieces[1].headlines, vec!["果园飘香"]);
+    }
+
+    #[test]
+    fn a_call_for_pictures_after_the_photo_credit_stays_with_the_picture_item() {
+        let text = concat!(
+            "湖畔晨光\n",
+            "　　清晨，湖面升起薄雾，渔民驾着小船出湖捕鱼，岸边的柳树倒映在水中。\n",
+            "王小明摄\n",
+            "　　欢迎读者赐图投稿，邮箱：photo@example.com。\n",
+        );
+        let p = split_page("rmrb_20310307_05.txt", text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
+        assert!(p.pieces[0].paragraphs.last().unwrap().starts_with("欢迎读者"));
+        assert!(is_contribution_call("看更多照片和征稿信息，请登录某某平台。"));
+        assert!(!is_contribution_call("欢迎各地游客前来观光。"));
     }
 
     fn check_spans(text: &str, p: &Page) {
