@@ -608,7 +608,7 @@ fn is_page_pointer(t: &str) -> bool {
         })
 }
 
-/// `本版编辑：…`, `版式设计：…`, `责任编辑：…`, `制图：…`, `数据来源：…`: page credits and
+/// `本版编辑：…`, `版式设计：…`, `责任编辑：…`, `制图：…`, `本版摄影：…`, `数据来源：…`: page credits and
 /// source notes (either colon width).
 fn is_credit(t: &str) -> bool {
     const CREDITS: [&str; 8] = [
@@ -621,9 +621,13 @@ fn is_credit(t: &str) -> bool {
         "責任編輯",
         "美術編輯",
     ];
-    const LABELS: [&str; 11] = [
+    const LABELS: [&str; 15] = [
         "本版制图",
         "本版製圖",
+        "本版摄影",
+        "本版攝影",
+        "本版统筹",
+        "本版統籌",
         "制图",
         "製圖",
         "数据来源",
@@ -641,9 +645,25 @@ fn is_credit(t: &str) -> bool {
         .iter()
         .any(|l| t.strip_prefix(l).is_some_and(|r| r.starts_with(['：', ':'])));
     labelled
+        || is_mailbox_line(t)
         || CREDITS
             .iter()
             .any(|c| t.starts_with(c) || t.contains(c) && t.contains("  "))
+}
+
+/// `电子信箱：name@example.com`, `投稿邮箱:…`: a column's mail address alone on its line.
+fn is_mailbox_line(t: &str) -> bool {
+    let Some(colon) = t.find(['：', ':']) else {
+        return false;
+    };
+    let (label, addr) = (
+        &t[..colon],
+        t[colon..].trim_start_matches(['：', ':']).trim_end_matches('。').trim(),
+    );
+    chars_capped(label, 8) <= 8
+        && ["信箱", "邮箱", "郵箱"].iter().any(|m| label.ends_with(m))
+        && addr.contains('@')
+        && addr.chars().all(|c| c.is_ascii_graphic())
 }
 
 /// Does `t` open with a dateline or a news lede (`新华社北京10月1日电`, `本报讯`, `据新华社`…)?
@@ -1083,7 +1103,7 @@ impl Segmenter {
         if !self.cur.ended && starts_with_lede(&p.text) {
             self.lift_headline_lines();
         }
-        if self.cur.ended && !is_caption_like(&p.text) {
+        if self.cur.ended && !is_caption_like(&p.text) && !is_contribution_call(&p.text) {
             if self.cur.soft_end {
                 // Text after an author's sign-off without a headline of its own: the next
                 // section of the same page feature.
@@ -1231,20 +1251,15 @@ impl Segmenter {
                 .enumerate()
                 .any(|(k, h)| is_tagged_head(&h.text, k) || is_standing_head(&h.text) || self.index.contains(&h.text))
             || starts_with_lede(&next_body.text)
-            || is_byline(&next_body.text)
+            || is_byline(&next_body.text) && !self.cur.piece.paragraphs.first().is_some_and(|p| is_byline(p))
             || is_box_label(&next_body.text)
             || opens_picture_item(paras, end)
             || self.opens_with_kicker(heads)
             || heads[1..].iter().any(|h| is_profile_subtitle(&h.text));
-        // A block of several lines opens an article when the text after it does not go on
-        // with the words of the text above (sections of one report share their words).
-        let strong = strong
-            || heads.len() >= 2 && {
-                let coh = cohesion(&self.recent_text(12), &follow);
-                let dash = heads.iter().any(|h| h.text.starts_with('—'));
-                coh < if dash { 0.2 } else { 0.05 }
-            };
-        // Otherwise the cues are weighed together (see [`boundary_features`]).
+        // Otherwise the cues are weighed together (see [`boundary_features`]). A block of
+        // several lines under which the text leaves the words of the text above is one of
+        // them, not evidence alone: sections of one feature often change topic (as a rule it
+        // cut 41 such sections out of their articles on pages-dev, for 105 right cuts).
         let new_article = strong || {
             let f = self.boundary_features(heads, next_body, &follow);
             if let Some(t) = self.trace.as_mut() {
@@ -1361,6 +1376,11 @@ impl Segmenter {
             body_len * flag(prev.ends_with(['。', '！', '？', '”', '!', '?', '"'])),
             // A lone line under which the text leaves the article's headline behind.
             head_follow * flag(!multi),
+            // A byline under the block: a report of its own, or the next signed section of a
+            // feature whose sections each name their reporter (more so when the open piece
+            // opened with a byline too).
+            flag(is_byline(&next.text)),
+            flag(is_byline(&next.text) && ps.first().is_some_and(|p| is_byline(p))),
         ]
     }
 
@@ -1514,7 +1534,7 @@ impl Segmenter {
 }
 
 /// Number of boundary features (see `Segmenter::boundary_features`).
-pub const N_FEATURES: usize = 33;
+pub const N_FEATURES: usize = 35;
 
 /// The boundary feature that is 1 when the paragraph above the block ends a sentence.
 const PREV_ENDS_SENTENCE: usize = 10;
@@ -1523,10 +1543,10 @@ const PREV_ENDS_SENTENCE: usize = 10;
 /// [`trees`] reach. Gradient-boosted trees of depth two, fitted offline on pages-dev (see
 /// `tools/fit_trees.py`) from [`trace_boundaries`]: each undecided block's features, labelled 1
 /// when a line of the block is a gold headline of an article other than the one the paragraph
-/// above belongs to (about 2,750 blocks, 270 positive). Trees weigh cues together that a
+/// above belongs to (about 2,950 blocks, 380 positive). Trees weigh cues together that a
 /// single weight per feature cannot (a lone line after a finished commentary, a long section
-/// without subheads): fitted on one half of the files and tested on the other, they get 100
-/// blocks wrong where logistic weights on the same features get 138. Refit whenever a feature
+/// without subheads): fitted on one half of the files and tested on the other, they get 102
+/// blocks wrong where logistic weights on the same features get 137. Refit whenever a feature
 /// or an earlier rule changes: the traced blocks depend on both.
 fn boundary_score(f: &[f64; N_FEATURES]) -> f64 {
     let leaves: f64 = trees::ROOTS
@@ -1738,6 +1758,15 @@ fn is_signoff(t: &str) -> bool {
             (1..=4).contains(&k) && g.chars().all(crate::describe::is_cjk)
         })
         && !inner.chars().any(|c| "一二三四五六七八九十".contains(c) && n <= 2)
+}
+
+/// The call for contributions closing a picture column (`欢迎读者赐图投稿`,
+/// `看更多照片和征稿信息，请登录……`): part of the item above it, after its photo credit.
+fn is_contribution_call(t: &str) -> bool {
+    let head = prefix_chars(t, 40);
+    (head.starts_with("欢迎") || head.starts_with("歡迎"))
+        && ["投稿", "稿件", "来稿", "來稿"].iter().any(|k| head.contains(k))
+        || head.starts_with("看更多照片")
 }
 
 /// A chapter or section heading inside a document: `第二章  组织设置`, `第三节`.
@@ -2091,7 +2120,12 @@ mod tests {
         assert!(is_credit("本版制图:王小明"));
         assert!(is_credit("本版製圖：王小明"));
         assert!(is_credit("数据来源：某县统计局"));
+        assert!(is_credit("本版摄影：张小明  李大华"));
+        assert!(is_credit("本版統籌:王小明"));
         assert!(is_credit("栏目投稿邮箱:abc@example.com"));
+        assert!(is_credit("电子信箱：desk@example.com"));
+        assert!(is_credit("本栏目邮箱：desk@example.com。"));
+        assert!(!is_credit("报名邮箱:desk@example.com(请注明姓名)"));
         assert!(!is_credit("制图工艺越来越精细"));
         // Agency photo credits stand alone.
         assert!(is_photo_credit("新华社发"));
@@ -2527,6 +2561,17 @@ mod tests {
             "　　愿每一条街巷都干干净净，让住在这里的人们过得舒心。\n",
             "　　街巷是城市的毛细血管。毛细血管通畅了，城市才有活力，居民生活才更方便。\n",
             "　　一些城市探索“街长制”，由街道干部包片负责，发现问题及时处理，群众叫好。\n",
+            "　　管好街巷，光靠突击清扫不够，还得有长效办法。定期巡查、及时维修、分类收运，哪一环都不能少。\n",
+            "　　居民也是街巷的主人。不乱扔垃圾、不占道堆物，从自家门口做起，街巷自然会清爽起来。\n",
+            "　　街巷改造还要留住烟火气。修缮老房子、保留老字号，让熟悉的味道和邻里的情分都在。\n",
+            "　　小街小巷连着千家万户，做好这篇文章，需要耐心，更需要恒心。\n",
+            "　　也有的街道请来设计师和居民一起画图纸，哪里种树、哪里放长椅、哪里停自行车，都由大家商量着定下来，改好以后人人爱护。\n",
+            "　　还要看到，街巷管理涉及环卫、城管、供电、燃气等多个部门，只有打破各管一段的做法，遇事一起上门、一起解决，难题才不会拖成老大难。\n",
+            "　　一些老街巷路面窄、管线乱，改造时既要考虑消防车能不能开进来，也要想到老人出门买菜、孩子上学放学是不是安全方便。\n",
+            "　　街巷干净了，还得管得住。有的小区门口刚清理完，没过几天杂物又堆了起来，说到底是管理跟不上，责任没有落到具体的人身上。\n",
+            "　　不妨多用一些群众看得见的办法：在巷口贴出保洁责任人的名字和电话，定期公布整改情况，让居民随时监督、随时反映。\n",
+            "　　城市管理千头万绪，街巷是最贴近百姓的一环。把这一环抓牢了，群众的满意度就会实实在在地提上来。\n",
+            "　　久久为功，把每一件小事办好办实，街巷的面貌一定会一年比一年好，城市也会因此更有温度。\n",
             "湖畔小镇办起冬季集市\n",
             "　　年货摆满了长长的木棚，糖画、剪纸、手工挂面吸引了不少游客。镇上的农户把自家种的蔬菜水果搬到集市上，一个上午就卖出去大半。\n",
             "　　集市每周开放三天，镇里统一安排摊位，不收摊位费。来自周边县市的游客络绎不绝，小镇的民宿也住满了客人。\n",
@@ -2538,6 +2583,52 @@ mod tests {
         let t = trace_boundaries("rmrb_20310307_05.txt", text);
         assert_eq!(t.len(), 1);
         assert!(boundary_score(&t[0].features) > 0.0);
+    }
+
+    #[test]
+    fn a_byline_under_a_section_of_a_signed_feature_is_weighed_not_taken_as_evidence() {
+        // Sections of one feature, each with its title and its reporter's byline.
+        let feature = concat!(
+            "山乡秋色\n",
+            "本报记者  张小明\n",
+            "　　清晨的山村被薄雾笼罩，梯田里的稻子已经泛黄，村民们趁着好天气下地收割。\n",
+            "　　合作社的晒场上堆满了新谷，几台烘干机轰隆作响，一派丰收的景象。\n",
+            "果园飘香\n",
+            "本报记者  李小红\n",
+            "　　山脚下的果园里，苹果挂满枝头，游客们挎着篮子一边采摘一边拍照。\n",
+        );
+        let t = trace_boundaries("rmrb_20310307_05.txt", feature);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].heads, vec!["果园飘香"]);
+        assert_eq!(t[0].features[N_FEATURES - 2..], [1.0, 1.0]);
+        // A byline under a headline after an unsigned article still opens a report.
+        let report = concat!(
+            "山乡秋色\n",
+            "　　清晨的山村被薄雾笼罩，梯田里的稻子已经泛黄，村民们趁着好天气下地收割。\n",
+            "　　合作社的晒场上堆满了新谷，几台烘干机轰隆作响，一派丰收的景象。\n",
+            "果园飘香\n",
+            "本报记者  李小红\n",
+            "　　山脚下的果园里，苹果挂满枝头，游客们挎着篮子一边采摘一边拍照。\n",
+        );
+        assert!(trace_boundaries("rmrb_20310307_05.txt", report).is_empty());
+        let p = split_page("rmrb_20310307_05.txt", report);
+        assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
+        assert_eq!(p.pieces[1].headlines, vec!["果园飘香"]);
+    }
+
+    #[test]
+    fn a_call_for_pictures_after_the_photo_credit_stays_with_the_picture_item() {
+        let text = concat!(
+            "湖畔晨光\n",
+            "　　清晨，湖面升起薄雾，渔民驾着小船出湖捕鱼，岸边的柳树倒映在水中。\n",
+            "王小明摄\n",
+            "　　欢迎读者赐图投稿，邮箱：photo@example.com。\n",
+        );
+        let p = split_page("rmrb_20310307_05.txt", text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
+        assert!(p.pieces[0].paragraphs.last().unwrap().starts_with("欢迎读者"));
+        assert!(is_contribution_call("看更多照片和征稿信息，请登录某某平台。"));
+        assert!(!is_contribution_call("欢迎各地游客前来观光。"));
     }
 
     fn check_spans(text: &str, p: &Page) {

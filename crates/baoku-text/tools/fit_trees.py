@@ -99,11 +99,11 @@ pub(super) const BASE: f64 = {base!r};
 pub(super) const RATE: f64 = {RATE!r};
 /// First node of each tree in [`NODES`].
 #[rustfmt::skip]
-pub(super) const ROOTS: [u16; {len(roots)}] = [{", ".join(map(str, roots))}];
+pub(super) static ROOTS: [u16; {len(roots)}] = [{", ".join(map(str, roots))}];
 /// `(feature, threshold, left, right, leaf value)`; a negative feature marks a leaf. A
 /// split sends a block left when its feature, rounded to `f32`, is at most the threshold.
 #[rustfmt::skip]
-pub(super) const NODES: [(i8, f64, u16, u16, f64); {len(nodes)}] = [''')
+pub(super) static NODES: [(i8, f64, u16, u16, f64); {len(nodes)}] = [''')
     for n in nodes:
         print(f'    ({n[0]}, {n[1]!r}, {n[2]}, {n[3]}, {n[4]!r}),')
     print('];')
