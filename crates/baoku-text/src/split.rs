@@ -366,6 +366,24 @@ fn is_box_label(t: &str) -> bool {
     ["核心阅读", "核心閱讀", "内容提要", "內容提要"].contains(&t)
 }
 
+/// A `——` line naming who said the words above it: `——某某（某研究所研究员）`, not a
+/// `……——` kicker.
+fn is_attribution(t: &str) -> bool {
+    let t = t.trim();
+    t.starts_with("——") && !t.ends_with("——") && chars_capped(t, 60) > 3
+}
+
+/// The bulleted label of a sidebar printed with an article (`■链接`, `■背景`, `■点评`).
+fn is_sidebar_label(t: &str) -> bool {
+    const LABELS: [&str; 14] = [
+        "链接", "鏈接", "相关链接", "相關鏈接", "背景", "延伸阅读", "延伸閱讀", "点评", "點評", "小贴士", "小貼士",
+        "编后", "編後", "短评",
+    ];
+    t.trim()
+        .strip_prefix(['■', '●', '◆', '▲'])
+        .is_some_and(|r| LABELS.contains(&r.trim()))
+}
+
 /// An English headline: mostly Latin letters, capitalised, at most 20 words, no sentence
 /// punctuation (checked by the caller), longer than a CJK headline may be.
 fn is_latin_headline(t: &str, n: usize) -> bool {
@@ -1169,6 +1187,16 @@ impl Segmenter {
             self.push_heads(heads);
             return;
         }
+        // `——某某（某大学教授）` lines alone under text attribute the words above them (a
+        // corner of quotes, each signed so): never the head of an article.
+        if heads.iter().all(|h| is_attribution(&h.text)) {
+            self.cur.ended = false;
+            self.cur.soft_end = false;
+            for h in heads {
+                self.push_para(h, false);
+            }
+            return;
+        }
         // A block just before `（下转第N版）` heads a section that goes on on that page: a
         // subhead of the text above, not its headline printed after the body.
         if next.is_some_and(|q| matches!(q.kind, Kind::Marker { to: true, .. })) {
@@ -1183,6 +1211,16 @@ impl Segmenter {
             return;
         }
         let next_body = next_body.unwrap();
+        // A boxed sidebar under the text (`■链接`, `■点评`) is printed as part of the article,
+        // even after its sign-off.
+        if is_sidebar_label(&heads[0].text) {
+            self.cur.ended = false;
+            self.cur.soft_end = false;
+            for h in heads {
+                self.push_para(h, true);
+            }
+            return;
+        }
         // A chapter heading of a document printed in full (`第二章  总则`), or a block right
         // after the text announces the document (`全文如下。`), stays inside the article.
         if !self.cur.ended && (is_chapter_head(&heads[0].text) || self.announces_document()) {
@@ -1972,6 +2010,22 @@ mod tests {
         let p = split_page("x.txt", text);
         assert_eq!(p.pieces.len(), 2, "{:?}", texts(&p));
         assert_eq!(p.pieces[1].headlines, vec!["新茶上市"]);
+    }
+
+    #[test]
+    fn bulleted_sidebar_label_stays_with_the_article() {
+        let text = "江边的春天\n　　本报武汉3月1日电  柳树发芽了，游人很多。\n　　（记者王江）\n■链接\n　　江边公园去年新种了三百棵柳树。\n";
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
+        assert!(is_sidebar_label("■点评") && !is_sidebar_label("■记者手记") && !is_sidebar_label("链接"));
+    }
+
+    #[test]
+    fn signed_quotes_make_one_article() {
+        let text = "名家说\n　　我们这一代人见证了江边小城的变化，心里十分高兴。\n——某大学教授王江\n　　画画是我一生的功课，我还要继续画下去。\n——某画院画家李河\n";
+        let p = split_page("x.txt", text);
+        assert_eq!(p.pieces.len(), 1, "{:?}", texts(&p));
+        assert!(!is_attribution("长江边——"));
     }
 
     #[test]
