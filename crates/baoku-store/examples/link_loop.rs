@@ -19,9 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut st = conn.prepare("SELECT id, headline, text, date, agency, script FROM articles ORDER BY id")?;
     type Row = (i64, String, String, Option<String>, Option<String>, String);
     let rows: Vec<Row> = st
-        .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
-        })?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
         .collect::<Result<_, _>>()?;
     let n = Normalizer::shared();
     let params = LinkParams::default();
@@ -29,16 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .par_iter()
         .map(|(id, h, t, d, a, script)| {
             let hant = script == "Hant";
-            let mut doc = LinkDoc::new(
-                *id as u64,
-                n,
-                h,
-                t,
-                d.as_deref(),
-                a.as_deref(),
-                hant,
-                &params.fingerprint,
-            );
+            let mut doc = LinkDoc::new(*id as u64, n, h, t, d.as_deref(), a.as_deref(), hant, &params.fingerprint);
             doc.pack();
             doc
         })

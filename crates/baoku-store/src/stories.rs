@@ -304,11 +304,10 @@ fn write_links(conn: &Connection, edges: &[Edge], rows: &[MemberRow], new: &[u64
     let mut exists = conn.prepare_cached("SELECT 1 FROM articles WHERE id = ?1")?;
     let mut ins =
         conn.prepare_cached("INSERT INTO links (a, b, relation, script, score) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    // the articles just linked were read in this transaction (`new` is in id order): looking
+    // each up again read a page of the table an edge
+    let mut is_article = |id: u64| -> Result<bool> { Ok(new.binary_search(&id).is_ok() || exists.exists([id as i64])?) };
     for e in edges {
-        // the articles just linked were read in this transaction (`new` is in id order):
-        // looking each up again read a page of the table an edge
-        let mut is_article =
-            |id: u64| -> Result<bool> { Ok(new.binary_search(&id).is_ok() || exists.exists([id as i64])?) };
         if !is_article(e.a)? || !is_article(e.b)? {
             continue;
         }
@@ -331,7 +330,7 @@ fn write_links(conn: &Connection, edges: &[Edge], rows: &[MemberRow], new: &[u64
     for &(id, story, relation, score, script) in rows {
         let member = if new.binary_search(&id).is_ok() {
             &mut insert
-        } else if exists.exists([id as i64])? {
+        } else if is_article(id)? {
             &mut update
         } else {
             // deleted with a replaced file, still in the linker's story
@@ -470,9 +469,7 @@ fn text_ref<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<Option<&'r s
         ValueRef::Null => Ok(None),
         ValueRef::Text(t) => match simdutf8::basic::from_utf8(t) {
             Ok(s) => Ok(Some(s)),
-            Err(_) => std::str::from_utf8(t)
-                .map(Some)
-                .map_err(|e| rusqlite::Error::Utf8Error(i, e)),
+            Err(_) => std::str::from_utf8(t).map(Some).map_err(|e| rusqlite::Error::Utf8Error(i, e)),
         },
         _ => Err(rusqlite::types::FromSqlError::InvalidType.into()),
     }
@@ -615,11 +612,7 @@ mod tests {
         let mut archive = Archive::open(dir.path()).unwrap();
         archive.set_index_on_ingest(false);
         archive
-            .ingest(vec![prepare(
-                "feed.jsonl".into(),
-                jsonl.as_bytes().to_vec(),
-                Kind::Jsonl,
-            )])
+            .ingest(vec![prepare("feed.jsonl".into(), jsonl.as_bytes().to_vec(), Kind::Jsonl)])
             .unwrap();
         (dir, archive)
     }
@@ -657,11 +650,7 @@ mod tests {
         };
         assert_eq!(lengths.len(), n);
         for (text, len) in &lengths {
-            assert_eq!(
-                *len,
-                baoku_text::link::content_len(Normalizer::shared(), text),
-                "{text}"
-            );
+            assert_eq!(*len, baoku_text::link::content_len(Normalizer::shared(), text), "{text}");
         }
         let (d2, mut older) = ingested(&jsonl);
         // as a store from before the column: every other article without its length

@@ -7,7 +7,8 @@
 //! ```
 //! Timing (normalize + fingerprint, linking), table sizes and the largest stories with a few
 //! headlines go to stderr. Parameters can be overridden for measurement with environment
-//! variables `K`, `BANDS`, `ROWS`, `ANCHOR`, `NEAR`, `EXCERPT`, `DAMPED`, `DAMPING`, `CONFLICT`, `CAP`, `CANDIDATES`, `BATCH`.
+//! variables `K`, `BANDS`, `ROWS`, `ANCHOR`, `NEAR`, `EXCERPT`, `DAMPED`, `DAMPING`, `CONFLICT`,
+//! `CAP`, `CANDIDATES`, `BATCH`.
 
 use std::time::Instant;
 
@@ -184,17 +185,7 @@ fn explain(gold: &str, articles: &[baoku_text::Article], linker: &Linker, n: &No
     }
     let fp = |i: u64| {
         let a = &articles[i as usize];
-        LinkDoc::new(
-            i,
-            n,
-            &a.headline,
-            &a.text,
-            None,
-            None,
-            false,
-            &linker.params().fingerprint,
-        )
-        .fingerprint
+        LinkDoc::new(i, n, &a.headline, &a.text, None, None, false, &linker.params().fingerprint).fingerprint
     };
     for g in &lines {
         let (id, rel) = (g["id"].as_str().unwrap_or(""), g["relation"].as_str().unwrap_or(""));

@@ -277,10 +277,9 @@ pub fn script(text: &str, lang: &str) -> &'static str {
         return "Latn";
     }
     let (mut cjk, mut trad) = (0usize, 0usize);
-    let traditional = traditional_bits();
     for c in text.chars().filter(|&c| is_cjk(c)).take(4000) {
         cjk += 1;
-        trad += traditional.is(c) as usize;
+        trad += is_traditional(c) as usize;
     }
     if cjk > 0 && trad * 100 >= cjk * 3 {
         "Hant"
@@ -307,31 +306,24 @@ const TRADITIONAL: [&str; 10] = [
     "輸錢陸輪築績舊顧郵盡絕載鳥懷莊掃遺簽儀庫廳惡討稅閱蹟陣噸籌灣賀輝擇遷簡潔溝吳圓潛",
 ];
 
-/// The characters of [`TRADITIONAL`] as a bit per code point of the basic CJK block, where
-/// all of them lie: asked for every character of every article.
-struct Bits(Vec<u64>);
-
-const BITS_BASE: u32 = 0x4E00;
-
-impl Bits {
-    fn is(&self, c: char) -> bool {
-        let Some(i) = (c as u32).checked_sub(BITS_BASE).map(|i| i as usize) else {
-            return false;
-        };
-        self.0.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
-    }
-}
-
-fn traditional_bits() -> &'static Bits {
-    static BITS: std::sync::OnceLock<Bits> = std::sync::OnceLock::new();
-    BITS.get_or_init(|| {
-        let mut b = vec![0u64; (0xA000 - BITS_BASE as usize) / 64];
+fn is_traditional(c: char) -> bool {
+    use std::sync::OnceLock;
+    // A bit per code point of the basic CJK block, where all of them lie: this runs on every
+    // character of every article.
+    const BASE: u32 = 0x4E00;
+    static BITS: OnceLock<Vec<u64>> = OnceLock::new();
+    let bits = BITS.get_or_init(|| {
+        let mut b = vec![0u64; (0xA000 - BASE as usize) / 64];
         for c in TRADITIONAL.iter().flat_map(|s| s.chars()) {
-            let i = c as usize - BITS_BASE as usize;
+            let i = c as usize - BASE as usize;
             b[i / 64] |= 1 << (i % 64);
         }
-        Bits(b)
-    })
+        b
+    });
+    let Some(i) = (c as u32).checked_sub(BASE).map(|i| i as usize) else {
+        return false;
+    };
+    bits.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
 }
 
 /// True for CJK unified ideographs (basic block and extension A).

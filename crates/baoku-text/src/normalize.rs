@@ -100,6 +100,12 @@ impl Normalizer {
         cp < TRIGGER_LIMIT && self.trigger[cp as usize / 64] & (1 << (cp % 64)) != 0
     }
 
+    /// A CJK ideograph that t2s leaves alone: most characters of a Chinese text, with no width
+    /// to fold and all content (a tenth of an ingest went to folding them one by one).
+    fn is_plain_cjk(&self, c: char) -> bool {
+        ('\u{4E00}'..='\u{9FFF}').contains(&c) && !self.is_trigger(c)
+    }
+
     /// The matching form of `text`: width folded, t2s, white space dropped.
     pub fn normalize(&self, text: &str) -> Normalized {
         self.normalize_with(text, true)
@@ -135,8 +141,7 @@ impl Normalizer {
         // runs of characters that stay as they are, copied as bytes
         let mut run = 0;
         for (at, c) in text.char_indices() {
-            // most characters of a Chinese text: no width to fold
-            if ('\u{4E00}'..='\u{9FFF}').contains(&c) && !self.is_trigger(c) {
+            if self.is_plain_cjk(c) {
                 continue;
             }
             let f = fold_width(c);
@@ -159,9 +164,7 @@ impl Normalizer {
     pub fn content_len(&self, text: &str) -> usize {
         let mut n = 0;
         for c in text.chars() {
-            // most characters of a Chinese text: no width to fold, content (a tenth of an
-            // ingest went to folding them)
-            if ('\u{4E00}'..='\u{9FFF}').contains(&c) && !self.is_trigger(c) {
+            if self.is_plain_cjk(c) {
                 n += 1;
                 continue;
             }

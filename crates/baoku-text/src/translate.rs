@@ -60,15 +60,10 @@ pub enum Lang {
 /// The language of a text: Chinese when Han characters make up at least a fifth of its
 /// letters, English when it is mostly Latin letters, `None` otherwise (empty, other scripts).
 pub fn detect_lang(text: &str) -> Option<Lang> {
-    let (mut han, mut latin, mut other) = (0usize, 0usize, 0usize);
+    let mut counts = LetterCounts::default();
     for (n, (at, c)) in text.char_indices().take(20_000).enumerate() {
-        if is_han(c) {
-            han += 1;
-        } else if c.is_ascii_alphabetic() {
-            latin += 1;
-        } else if !c.is_ascii() && !is_punctuation(c) && c.is_alphabetic() {
-            other += 1;
-        }
+        counts.add(c);
+        let LetterCounts { han, latin, other } = counts;
         // Done once the rest cannot outweigh the Han characters: each byte left adds at
         // most half to `latin / 3 + other` (a letter of another script takes two bytes, a
         // Latin one adds a third), and the floor of `latin / 3` at most one more. A Chinese
@@ -77,13 +72,38 @@ pub fn detect_lang(text: &str) -> Option<Lang> {
             return Some(Lang::Zh);
         }
     }
-    // A Han character carries about as much as a 3-letter English word piece.
-    if han > 0 && han * 5 >= han + latin / 3 + other {
-        Some(Lang::Zh)
-    } else if latin >= 20 && latin * 4 >= (han + latin + other) * 3 {
-        Some(Lang::En)
-    } else {
-        None
+    counts.lang()
+}
+
+/// Letters of a text by script, as [`detect_lang`] counts them.
+#[derive(Clone, Copy, Default)]
+struct LetterCounts {
+    han: usize,
+    latin: usize,
+    other: usize,
+}
+
+impl LetterCounts {
+    fn add(&mut self, c: char) {
+        if is_han(c) {
+            self.han += 1;
+        } else if c.is_ascii_alphabetic() {
+            self.latin += 1;
+        } else if !c.is_ascii() && !is_punctuation(c) && c.is_alphabetic() {
+            self.other += 1;
+        }
+    }
+
+    fn lang(self) -> Option<Lang> {
+        let LetterCounts { han, latin, other } = self;
+        // A Han character carries about as much as a 3-letter English word piece.
+        if han > 0 && han * 5 >= han + latin / 3 + other {
+            Some(Lang::Zh)
+        } else if latin >= 20 && latin * 4 >= (han + latin + other) * 3 {
+            Some(Lang::En)
+        } else {
+            None
+        }
     }
 }
 
@@ -1640,23 +1660,9 @@ mod tests {
 
     /// [`detect_lang`] as it reads without stopping early: the reference it must agree with.
     fn detect_lang_reading_all(text: &str) -> Option<Lang> {
-        let (mut han, mut latin, mut other) = (0usize, 0usize, 0usize);
-        for c in text.chars().take(20_000) {
-            if is_han(c) {
-                han += 1;
-            } else if c.is_ascii_alphabetic() {
-                latin += 1;
-            } else if !c.is_ascii() && !is_punctuation(c) && c.is_alphabetic() {
-                other += 1;
-            }
-        }
-        if han > 0 && han * 5 >= han + latin / 3 + other {
-            Some(Lang::Zh)
-        } else if latin >= 20 && latin * 4 >= (han + latin + other) * 3 {
-            Some(Lang::En)
-        } else {
-            None
-        }
+        let mut counts = LetterCounts::default();
+        text.chars().take(20_000).for_each(|c| counts.add(c));
+        counts.lang()
     }
 
     proptest::proptest! {
