@@ -1725,7 +1725,7 @@ fn bigram(a: char, b: char) -> u64 {
 
 /// The distinct CJK character bigrams of `s`, sorted (a sorted vector: hashing them was a
 /// sixth of ingest time).
-fn cjk_bigrams(s: &str) -> Vec<u64> {
+pub(crate) fn cjk_bigrams(s: &str) -> Vec<u64> {
     let cs: Vec<char> = s.chars().filter(|&c| crate::describe::is_cjk(c)).collect();
     let mut v: Vec<u64> = cs.windows(2).map(|w| bigram(w[0], w[1])).collect();
     v.sort_unstable();
