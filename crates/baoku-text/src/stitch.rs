@@ -109,32 +109,36 @@ const WORDS_WEIGHT: f64 = 2.0;
 /// are among those pieces: the two halves of one article share its own words (names, the
 /// subject), and words every report uses tell nothing.
 struct Vocabulary {
-    /// Each piece's distinct bigrams, sorted.
-    docs: Vec<Vec<u64>>,
-    /// Inverse document frequency of each bigram.
-    idf: HashMap<u64, f64>,
+    /// Each piece's distinct bigrams, sorted, with their squared idf weight.
+    docs: Vec<Vec<(u64, f64)>>,
     /// Each piece's vector norm.
     norms: Vec<f64>,
 }
 
 impl Vocabulary {
     fn new<'a>(pieces: impl Iterator<Item = &'a Piece>) -> Vocabulary {
-        let docs: Vec<Vec<u64>> = pieces
-            .map(|p| crate::split::cjk_bigrams(&(p.headlines.join("\n") + "\n" + &p.paragraphs.join("\n"))))
+        let grams: Vec<Vec<u64>> = pieces.map(|p| crate::split::cjk_bigrams(&ends(p))).collect();
+        // Document frequencies from one sorted list of every piece's bigrams (cheaper than a
+        // hash map of a few hundred thousand).
+        let mut all: Vec<u64> = grams.concat();
+        all.sort_unstable();
+        let n = grams.len() as f64;
+        let docs: Vec<Vec<(u64, f64)>> = grams
+            .into_iter()
+            .map(|d| {
+                d.into_iter()
+                    .map(|b| {
+                        let df = all.partition_point(|&x| x <= b) - all.partition_point(|&x| x < b);
+                        (b, (n / df as f64).ln().powi(2))
+                    })
+                    .collect()
+            })
             .collect();
-        let mut df: HashMap<u64, u32> = HashMap::new();
-        for d in &docs {
-            for &b in d {
-                *df.entry(b).or_default() += 1;
-            }
-        }
-        let n = docs.len() as f64;
-        let idf: HashMap<u64, f64> = df.into_iter().map(|(b, f)| (b, (n / f as f64).ln())).collect();
         let norms = docs
             .iter()
-            .map(|d| d.iter().map(|b| idf[b].powi(2)).sum::<f64>().sqrt())
+            .map(|d| d.iter().map(|&(_, w)| w).sum::<f64>().sqrt())
             .collect();
-        Vocabulary { docs, idf, norms }
+        Vocabulary { docs, norms }
     }
 
     /// Cosine of pieces `a` and `b` (indices in the order given to `new`).
@@ -145,11 +149,11 @@ impl Vocabulary {
         }
         let (mut i, mut j, mut dot) = (0, 0, 0.0);
         while i < x.len() && j < y.len() {
-            match x[i].cmp(&y[j]) {
+            match x[i].0.cmp(&y[j].0) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
-                    dot += self.idf[&x[i]].powi(2);
+                    dot += x[i].1;
                     i += 1;
                     j += 1;
                 }
@@ -157,6 +161,26 @@ impl Vocabulary {
         }
         dot / (self.norms[a] * self.norms[b])
     }
+}
+
+/// Characters at each end of a piece that [`Vocabulary`] reads: the halves of an article
+/// meet at the end of one and the start of the other.
+const END_CHARS: usize = 1000;
+
+/// A piece's headlines and the [`END_CHARS`] characters at each end of its body.
+fn ends(p: &Piece) -> String {
+    let body = p.paragraphs.join("\n");
+    let n = body.chars().count();
+    let mut out = p.headlines.join("\n");
+    out.push('\n');
+    if n <= 2 * END_CHARS {
+        out.push_str(&body);
+    } else {
+        out.extend(body.chars().take(END_CHARS));
+        out.push('\n');
+        out.extend(body.chars().skip(n - END_CHARS));
+    }
+    out
 }
 
 /// Datelines are printed at most this many days before their issue.
