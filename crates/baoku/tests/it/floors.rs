@@ -62,30 +62,25 @@ fn pages_dev_scores() -> Option<(serde_json::Value, f64)> {
     Some((v, stitched))
 }
 
-/// The floors of the ingest issue, as the issue states them.
+/// The floors of the ingest issue, as the issue states them, and then what has been reached
+/// (F1 0.9508, headline 0.9827, dates 1.0 where the input states them and 0.687 where only
+/// datelines and copies in dated files tell (the scorer's `undated_date_accuracy`: a third of
+/// those pages have no dateline at all)), so that no change loses it quietly. Raise the
+/// second set as the splitter improves. One test, so that pages-dev is ingested once.
 #[test]
 fn pages_dev_floors() {
     let Some((v, stitched)) = pages_dev_scores() else {
         return;
     };
     let f = |k: &str| v[k].as_f64().unwrap();
-    assert!(f("f1") >= 0.95, "article F1 {v}");
-    assert!(f("headline_accuracy") >= 0.95, "headline accuracy {v}");
-    assert!(f("date_accuracy") >= 0.95, "date accuracy {v}");
-    assert!(stitched >= 0.9, "continuations {v}");
-}
+    assert!(f("f1") >= 0.95, "article F1 below the issue's floor: {v}");
+    assert!(
+        f("headline_accuracy") >= 0.95,
+        "headline accuracy below the issue's floor: {v}"
+    );
+    assert!(f("date_accuracy") >= 0.95, "date accuracy below the issue's floor: {v}");
+    assert!(stitched >= 0.9, "continuations below the issue's floor: {v}");
 
-/// What has been reached on pages-dev (F1 0.9508, headline 0.9827, dates 1.0 where the input
-/// states them and 0.687 where only datelines and copies in dated files tell (the scorer's
-/// `undated_date_accuracy`: a third of those pages have no dateline at all)), so that no
-/// change loses it quietly. Raise these as the splitter improves; the issue's floors are
-/// above.
-#[test]
-fn pages_dev_does_not_regress() {
-    let Some((v, stitched)) = pages_dev_scores() else {
-        return;
-    };
-    let f = |k: &str| v[k].as_f64().unwrap();
     assert!(f("f1") >= 0.9505, "article F1 fell: {v}");
     assert!(f("headline_accuracy") >= 0.98, "headline accuracy fell: {v}");
     assert!(f("date_accuracy") >= 0.995, "date accuracy fell: {v}");
